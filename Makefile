@@ -1,0 +1,42 @@
+# Every target installs what it needs first: on a fresh machine `make demo` and `make test` are all it takes.
+SHELL := /bin/bash
+PY := .venv/bin/python
+UV := .tools/bin/uv
+UV_VERSION := 0.13.9
+# Prefect: no telemetry, no stray server state in ~/.prefect.
+export PREFECT_SERVER_ANALYTICS_ENABLED := false
+export DO_NOT_TRACK := 1
+export PREFECT_HOME ?= $(CURDIR)/.prefect
+
+.PHONY: install demo test check format bench clean
+
+$(UV):
+	python3 -m venv .tools
+	.tools/bin/pip install --quiet "uv==$(UV_VERSION)"
+
+.venv/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen
+	touch $@
+
+install: .venv/.synced
+
+demo: install
+	$(PY) -m flows.demo
+
+test: install
+	$(PY) -m pytest
+
+check: install
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+	.venv/bin/mypy
+
+format: install
+	.venv/bin/ruff check --fix .
+	.venv/bin/ruff format .
+
+bench: install
+	$(PY) -m benchmarks.run
+
+clean:
+	rm -rf data .prefect .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,97 @@
+"""The ``bzpeer`` command: operators' and analysts' entry point.
+
+Commands that run flows import Prefect lazily, so read-only commands (``profile``) stay fast.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from config import load_settings
+from warehouse import WarehouseMissing, find_authors, open_readonly, read_profile
+
+app = typer.Typer(help="BZPEER researcher-profile pipeline.", no_args_is_help=True, add_completion=False)
+console = Console()
+RECORDED_DIR = Path(__file__).resolve().parent.parent / "recorded"
+
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option("--config", envvar="BZPEER_CONFIG_FILE", help="TOML settings file (see README)."),
+]
+
+
+@app.command()
+def nightly(config: ConfigOption = None) -> None:
+    """Run the nightly import now: every configured scope, window [watermark - lag, now)."""
+    from flows.nightly import nightly_import
+
+    result = nightly_import(config_file=str(config) if config else None)
+    console.print(f"published run {result['run_id']}: {result['works']} works, {result['authors']} authors")
+
+
+@app.command("replay-server")
+def replay_server(
+    host: str = "127.0.0.1",
+    port: int = 8765,
+    recorded: Annotated[Path, typer.Option(help="Folder of recorded responses.")] = RECORDED_DIR,
+) -> None:
+    """Serve the recorded real API responses on loopback (point the base URLs at it)."""
+    from sources.replay import serve
+
+    console.print(f"OpenAlex: http://{host}:{port}/openalex   arXiv: http://{host}:{port}/arxiv/api/query")
+    serve(recorded, host, port)
+
+
+@app.command()
+def profile(
+    id_or_name: Annotated[str, typer.Argument(help="An author id, or part of a name.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    config: ConfigOption = None,
+) -> None:
+    """Print one author's profile from the published warehouse (read-only)."""
+    settings = load_settings(config)
+    try:
+        con = open_readonly(settings.warehouse_path)
+    except WarehouseMissing as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    with con:
+        matches = find_authors(con, id_or_name)
+        if not matches:
+            console.print(f"[red]no author matches {id_or_name!r}[/red]")
+            raise typer.Exit(1)
+        if matches[0][0] != id_or_name and len(matches) > 1:
+            _print_matches(matches)
+            raise typer.Exit(1)
+        found = read_profile(con, matches[0][0])
+    assert found is not None
+    if as_json:
+        typer.echo(json.dumps(found.to_dict(), indent=2, ensure_ascii=False))
+        return
+    console.print(f"[bold]{found.display_name}[/bold]  ({found.author_id})")
+    console.print(f"Affiliation: {found.affiliation or 'unknown'}   ORCID: {found.orcid or '-'}")
+    console.print(
+        f"Works {found.works_count} · Topics {found.topics_count} · Co-authors {found.coauthor_count}"
+        f" · Active {found.first_year}-{found.last_year}"
+    )
+    works = Table("year", "type", "venue", "title")
+    for w in found.works:
+        works.add_row(str(w.display_year or ""), w.type or "", w.venue or "", w.title)
+    console.print(works)
+
+
+def _print_matches(matches: list[tuple[str, str, int]]) -> None:
+    table = Table("author_id", "name", "works", title="Several authors match; pass an author_id")
+    for author_id, name, works in matches:
+        table.add_row(author_id, name, str(works))
+    console.print(table)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,74 @@
+"""Run steps shared by the flows, in plain Python: stage a landed window, publish a run."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from config import Settings
+from sources import LandedFetch, normalize_fetch
+from warehouse import (
+    PublishedCounts,
+    RunRecord,
+    advanced_watermarks,
+    build_and_publish,
+    clean_lake,
+    read_runs,
+    save_run,
+    save_watermarks,
+    write_batch,
+)
+
+__all__ = ["finish_run", "new_run_id", "stage_fetch"]
+
+
+def new_run_id(now: datetime) -> str:
+    """Sortable, unique run id: ``20261125T020000Z-1a2b3c``."""
+    return f"{now.astimezone(UTC):%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}"
+
+
+def stage_fetch(settings: Settings, landed: LandedFetch) -> dict[str, object]:
+    """Normalize a landed window and write it to the lake as one batch (replacing a re-run's).
+
+    Returns:
+        The window's counts for the run record.
+    """
+    plan = landed.plan
+    batch = normalize_fetch(settings.data_dir, plan.source, Path(landed.path))
+    write_batch(settings.lake_dir, plan.source, plan.scope, plan.window.label, batch.tables)
+    return {
+        "records_fetched": batch.records_seen,
+        "records_normalized": batch.works,
+        "quarantined_by_reason": batch.quarantined_by_reason,
+        "pages": landed.pages,
+    }
+
+
+def finish_run(
+    settings: Settings, run: RunRecord, published_ends: dict[tuple[str, str], datetime]
+) -> PublishedCounts | None:
+    """Publish the lake as a new warehouse, then persist the advanced watermarks and the run.
+
+    Nothing is published when no window succeeded. Watermarks are persisted only after the swap,
+    so a crash before it leaves them where they were and the next run re-fetches the same windows.
+    """
+    clean_lake(settings.lake_dir)
+    run.finished_at = datetime.now(UTC)
+    counts = None
+    if published_ends:
+        watermarks = advanced_watermarks(settings.lake_dir, run.run_id, published_ends)
+        earlier = read_runs(settings.lake_dir).filter(pc.field("run_id") != run.run_id)
+        state = {
+            "pipeline_runs": pa.concat_tables([earlier, run.to_table()]),
+            "watermarks": watermarks,
+        }
+        lake, target = settings.lake_dir, settings.warehouse_path
+        counts = build_and_publish(lake, target, run.run_id, run.finished_at, state)
+        run.works_published, run.authors_published = counts.works, counts.authors
+        save_watermarks(settings.lake_dir, watermarks)
+    save_run(settings.lake_dir, run)
+    return counts

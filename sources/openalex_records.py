@@ -1,0 +1,213 @@
+"""Normalize raw OpenAlex works pages into the canonical tables; bad records go to quarantine."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+import orjson
+
+from sources.batch import BatchBuilder, RecordRows, Row, name_key
+from sources.errors import SourceError
+from sources.identifiers import (
+    arxiv_id_from_doi,
+    arxiv_id_from_url,
+    normalize_doi,
+    normalize_orcid,
+    short_openalex_id,
+)
+from sources.landing import RawPage
+
+__all__ = ["normalize_openalex_page", "rebuild_abstract"]
+
+# OpenAlex's placeholder for an authorship whose author it could not identify.
+NULL_AUTHOR_ID = "A9999999999"
+
+
+def normalize_openalex_page(page: RawPage, batch: BatchBuilder) -> None:
+    """Normalize every work of one raw ``/works`` page into ``batch``.
+
+    Raises:
+        SourceError: The page is not a JSON works page (truncated, an error body, ...): the
+            whole fetch is unusable and nothing from its window may be published.
+    """
+    try:
+        body = orjson.loads(page.content)
+    except orjson.JSONDecodeError as exc:
+        raise SourceError("openalex", page.ref, f"raw page is not valid JSON: {exc}") from exc
+    results = body.get("results") if isinstance(body, dict) else None
+    if not isinstance(results, list):
+        raise SourceError("openalex", page.ref, "raw page has no 'results' list")
+    for index, record in enumerate(results):
+        ref = f"{page.ref}#{index}"
+        work_id = _record_id(record)
+        try:
+            problem = _work_problem(record, work_id)
+            if problem:
+                batch.quarantine("work", work_id, problem, ref)
+            else:
+                batch.add(_work_rows(record, work_id or "", ref))
+        except (TypeError, ValueError, KeyError, AttributeError) as exc:
+            batch.quarantine("work", work_id, f"unreadable record: {type(exc).__name__}", ref)
+
+
+def rebuild_abstract(inverted_index: Any) -> str | None:
+    """Rebuild abstract text from OpenAlex's ``abstract_inverted_index`` (word -> positions)."""
+    if not isinstance(inverted_index, dict) or not inverted_index:
+        return None
+    placed = [
+        (position, word)
+        for word, positions in inverted_index.items()
+        if isinstance(word, str) and isinstance(positions, list)
+        for position in positions
+        if isinstance(position, int)
+    ]
+    return " ".join(word for _, word in sorted(placed)) or None
+
+
+def _record_id(record: Any) -> str | None:
+    return short_openalex_id(record.get("id")) if isinstance(record, dict) else None
+
+
+def _work_problem(record: Any, work_id: str | None) -> str | None:
+    if not isinstance(record, dict):
+        return "record is not a JSON object"
+    if work_id is None or not work_id.startswith("W"):
+        return "missing or invalid OpenAlex work id"
+    title = record.get("title")
+    if not isinstance(title, str) or not title.strip():
+        return "null title"
+    return None
+
+
+def _work_rows(record: dict[str, Any], openalex_id: str, ref: str) -> RecordRows:
+    work_id = f"openalex:{openalex_id}"
+    primary = record.get("primary_location") or {}
+    doi = normalize_doi(record.get("doi") or (record.get("ids") or {}).get("doi"))
+    rows = RecordRows()
+    rows.works.append(
+        {
+            "work_id": work_id,
+            "source": "openalex",
+            "title": record["title"].strip(),
+            "abstract": rebuild_abstract(record.get("abstract_inverted_index")),
+            "type": record.get("type"),
+            "first_version_date": None,
+            "publication_date": _date(record.get("publication_date")),
+            "source_updated_at": _timestamp(record.get("updated_date")),
+            "display_year": record.get("publication_year"),
+            "venue": (primary.get("source") or {}).get("display_name"),
+            "doi": doi,
+            "arxiv_id": arxiv_id_from_doi(doi) or _arxiv_id_in_locations(record),
+            "openalex_id": openalex_id,
+            "language": record.get("language"),
+            "journal_ref": None,
+            "landing_url": primary.get("landing_page_url"),
+            "raw_ref": ref,
+        }
+    )
+    for position, authorship in enumerate(record.get("authorships") or [], start=1):
+        _add_authorship(rows, authorship, work_id, position, ref)
+    _add_topics(rows, record, work_id, ref)
+    return rows
+
+
+def _add_authorship(
+    rows: RecordRows, authorship: dict[str, Any], work_id: str, position: int, ref: str
+) -> None:
+    author = authorship.get("author") or {}
+    author_id = short_openalex_id(author.get("id"))
+    mention_id = f"{work_id}#{position}"
+    raw_name = authorship.get("raw_author_name") or author.get("display_name")
+    if author_id == NULL_AUTHOR_ID or author.get("display_name") == "NULL AUTHOR_ID":
+        rows.quarantine.append(_quarantine_row(mention_id, "null author (OpenAlex NULL AUTHOR_ID)", ref))
+        return
+    if not isinstance(raw_name, str) or not name_key(raw_name):
+        rows.quarantine.append(_quarantine_row(mention_id, "author without a name", ref))
+        return
+    institutions = [i for i in authorship.get("institutions") or [] if short_openalex_id(i.get("id"))]
+    for institution in institutions:
+        rows.institutions.append(_institution_row(institution))
+    rows.authorships.append(
+        {
+            "mention_id": mention_id,
+            "work_id": work_id,
+            "position": position,
+            "raw_name": raw_name.strip(),
+            "name_key": name_key(raw_name),
+            "source_author_id": author_id,
+            "orcid": normalize_orcid(author.get("orcid")),
+            "institution_ids": [short_openalex_id(i["id"]) for i in institutions],
+            "raw_affiliations": [
+                s for s in authorship.get("raw_affiliation_strings") or [] if isinstance(s, str)
+            ],
+            "is_corresponding": authorship.get("is_corresponding"),
+            "raw_ref": ref,
+        }
+    )
+
+
+def _institution_row(institution: dict[str, Any]) -> Row:
+    return {
+        "institution_id": short_openalex_id(institution["id"]),
+        "display_name": institution.get("display_name") or short_openalex_id(institution["id"]),
+        "ror": institution.get("ror"),
+        "country_code": institution.get("country_code"),
+        "type": institution.get("type"),
+    }
+
+
+def _add_topics(rows: RecordRows, record: dict[str, Any], work_id: str, ref: str) -> None:
+    primary_id = short_openalex_id((record.get("primary_topic") or {}).get("id"))
+    for topic in record.get("topics") or []:
+        topic_id = short_openalex_id(topic.get("id"))
+        if topic_id is None:
+            continue
+        rows.topics.append(
+            {
+                "topic_id": f"openalex:{topic_id}",
+                "scheme": "openalex-topic",
+                "display_name": topic.get("display_name") or topic_id,
+                "subfield": (topic.get("subfield") or {}).get("display_name"),
+                "field": (topic.get("field") or {}).get("display_name"),
+                "domain": (topic.get("domain") or {}).get("display_name"),
+            }
+        )
+        rows.work_topics.append(
+            {
+                "work_id": work_id,
+                "topic_id": f"openalex:{topic_id}",
+                "score": topic.get("score"),
+                "is_primary": topic_id == primary_id,
+                "raw_ref": ref,
+            }
+        )
+
+
+def _arxiv_id_in_locations(record: dict[str, Any]) -> str | None:
+    for location in record.get("locations") or []:
+        found = arxiv_id_from_url((location or {}).get("landing_page_url"))
+        if found:
+            return found
+    return None
+
+
+def _quarantine_row(record_id: str, reason: str, ref: str) -> Row:
+    return {
+        "source": "openalex",
+        "record_type": "authorship",
+        "record_id": record_id,
+        "reason": reason,
+        "raw_ref": ref,
+    }
+
+
+def _date(value: Any) -> date | None:
+    return date.fromisoformat(value) if isinstance(value, str) and value else None
+
+
+def _timestamp(value: Any) -> datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    moment = datetime.fromisoformat(value)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)

@@ -1,0 +1,107 @@
+"""The Parquet lake: normalized batches and the pipeline's own state, written atomically.
+
+Layout under ``<data_dir>/lake``::
+
+    batches/<source>/<scope>/<window label>/<table>.parquet   one directory per fetched window
+    state/pipeline_runs/<run_id>.parquet                       one file per run
+    state/watermarks.parquet                                   current watermarks
+
+A batch directory is written under a temporary name and renamed into place, replacing the batch
+of the same window (re-running a window is idempotent). Leftover temporary directories from a
+crash are removed by :func:`clean_lake`.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from warehouse.schemas import SOURCE_TABLES
+
+__all__ = ["batch_files", "clean_lake", "read_state", "write_batch", "write_state"]
+
+_TMP_PREFIX = ".tmp-"
+_OLD_PREFIX = ".old-"
+
+
+def write_batch(lake_dir: Path, source: str, scope: str, window: str, tables: dict[str, pa.Table]) -> Path:
+    """Write one normalized batch, replacing the batch of the same source, scope and window.
+
+    Returns:
+        The batch directory.
+    """
+    target = lake_dir / "batches" / source / scope / window
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.parent / f"{_TMP_PREFIX}{window}-{uuid.uuid4().hex[:8]}"
+    tmp.mkdir()
+    for name, table in tables.items():
+        pq.write_table(table, tmp / f"{name}.parquet", compression="zstd")
+    _fsync_dir(tmp)
+    if target.exists():
+        old = target.parent / f"{_OLD_PREFIX}{window}-{uuid.uuid4().hex[:8]}"
+        os.replace(target, old)
+        os.replace(tmp, target)
+        shutil.rmtree(old)
+    else:
+        os.replace(tmp, target)
+    return target
+
+
+def batch_files(lake_dir: Path, table: str) -> list[str]:
+    """Parquet files of one source table across all published batches, in a stable order."""
+    files = sorted((lake_dir / "batches").glob(f"*/*/*/{table}.parquet"))
+    return [str(f) for f in files if not f.parent.name.startswith((_TMP_PREFIX, _OLD_PREFIX))]
+
+
+def write_state(lake_dir: Path, name: str, table: pa.Table) -> None:
+    """Atomically write a state table: ``pipeline_runs/<run_id>`` or ``watermarks``."""
+    path = lake_dir / "state" / f"{name}.parquet"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f"{_TMP_PREFIX}{path.name}")
+    pq.write_table(table, tmp)
+    os.replace(tmp, path)
+
+
+def read_state(lake_dir: Path, name: str, schema: pa.Schema) -> pa.Table:
+    """Read a state table (``watermarks``) or all files of a state folder (``pipeline_runs``)."""
+    path = lake_dir / "state" / name
+    files = sorted(path.glob("*.parquet")) if path.is_dir() else [path.with_suffix(".parquet")]
+    tables = [pq.read_table(f, schema=schema) for f in files if f.is_file() and not f.name.startswith(".")]
+    return pa.concat_tables(tables) if tables else schema.empty_table()
+
+
+def clean_lake(lake_dir: Path) -> list[Path]:
+    """Remove temporary files left by an interrupted write; restore a batch caught mid-swap.
+
+    Returns:
+        The paths removed.
+    """
+    removed: list[Path] = []
+    for leftover in sorted(lake_dir.glob(f"**/{_OLD_PREFIX}*")):
+        window = leftover.name[len(_OLD_PREFIX) : -9]
+        target = leftover.parent / window
+        if leftover.is_dir() and not target.exists():
+            os.replace(leftover, target)  # the crash came between the two renames
+        else:
+            shutil.rmtree(leftover) if leftover.is_dir() else leftover.unlink()
+            removed.append(leftover)
+    for leftover in sorted(lake_dir.glob(f"**/{_TMP_PREFIX}*")):
+        shutil.rmtree(leftover) if leftover.is_dir() else leftover.unlink()
+        removed.append(leftover)
+    return removed
+
+
+def _fsync_dir(path: Path) -> None:
+    for child in path.iterdir():
+        with child.open("rb") as handle:
+            os.fsync(handle.fileno())
+
+
+def empty_source_table(name: str) -> pa.Table:
+    """An empty table of a source schema."""
+    return SOURCE_TABLES[name].empty_table()
