@@ -83,6 +83,8 @@ def _configure_pyalex(settings: Settings) -> None:
 
 
 def _explain(exc: Exception) -> str:
+    if isinstance(exc, pyalex.api.QueryError):
+        return f"OpenAlex rejected the query: {exc}; fix the scope's filters in the settings."
     if isinstance(exc, requests.HTTPError) and exc.response is not None:
         status = exc.response.status_code
         hint = " Check BZPEER_OPENALEX_API_KEY." if status in (401, 403) else ""

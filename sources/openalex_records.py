@@ -47,6 +47,8 @@ def normalize_openalex_page(page: RawPage, batch: BatchBuilder) -> None:
                 batch.quarantine("work", work_id, problem, ref)
             else:
                 batch.add(_work_rows(record, work_id or "", ref))
+        except InvalidField as exc:
+            batch.quarantine("work", work_id, str(exc), ref)
         except (TypeError, ValueError, KeyError, AttributeError) as exc:
             batch.quarantine("work", work_id, f"unreadable record: {type(exc).__name__}", ref)
 
@@ -93,8 +95,8 @@ def _work_rows(record: dict[str, Any], openalex_id: str, ref: str) -> RecordRows
             "abstract": rebuild_abstract(record.get("abstract_inverted_index")),
             "type": record.get("type"),
             "first_version_date": None,
-            "publication_date": _date(record.get("publication_date")),
-            "source_updated_at": _timestamp(record.get("updated_date")),
+            "publication_date": _date(record, "publication_date"),
+            "source_updated_at": _timestamp(record, "updated_date"),
             "display_year": record.get("publication_year"),
             "venue": (primary.get("source") or {}).get("display_name"),
             "doi": doi,
@@ -202,12 +204,26 @@ def _quarantine_row(record_id: str, reason: str, ref: str) -> Row:
     }
 
 
-def _date(value: Any) -> date | None:
-    return date.fromisoformat(value) if isinstance(value, str) and value else None
+class InvalidField(ValueError):
+    """A field of a record has the wrong type or format; the record is quarantined."""
 
 
-def _timestamp(value: Any) -> datetime | None:
-    if not isinstance(value, str) or not value:
+def _date(record: dict[str, Any], name: str) -> date | None:
+    value = record.get(name)
+    if value is None:
         return None
-    moment = datetime.fromisoformat(value)
+    try:
+        return date.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise InvalidField(f"invalid {name}: {str(value)[:40]!r} is not a YYYY-MM-DD date") from None
+
+
+def _timestamp(record: dict[str, Any], name: str) -> datetime | None:
+    value = record.get(name)
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise InvalidField(f"invalid {name}: {str(value)[:40]!r} is not an ISO timestamp") from None
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)

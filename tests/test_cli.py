@@ -1,0 +1,55 @@
+"""The bzpeer command on a published warehouse."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from flows.cli import app
+from tests.test_warehouse import BUILT_AT, STATE, stage_recorded
+from warehouse import build_and_publish
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def config(recorded: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    data = tmp_path_factory.mktemp("cli")
+    stage_recorded(recorded, data / "data" / "lake")
+    build_and_publish(data / "data" / "lake", data / "data" / "warehouse.duckdb", "r", BUILT_AT, STATE)
+    path = data / "settings.toml"
+    path.write_text(f'data_dir = "{(data / "data").as_posix()}"\n')
+    return path
+
+
+def test_profile_json_by_id(config: Path) -> None:
+    result = runner.invoke(app, ["profile", "openalex:A5010253402", "--json", "--config", str(config)])
+    assert result.exit_code == 0, result.output
+    profile = json.loads(result.output)
+    assert profile["display_name"] == "Yonghui Wu"
+    assert (profile["works_count"], profile["coauthor_count"], profile["topics_count"]) == (1, 30, 3)
+    assert profile["works"][0]["display_year"] == 2016
+
+
+def test_profile_by_name_prints_header_and_works(config: Path) -> None:
+    result = runner.invoke(app, ["profile", "Andrzej Udalski", "--config", str(config)], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    assert "Affiliation: Warsaw University Observatory" in result.output
+    assert "Frequency of Hot Jupiters" in result.output
+
+
+def test_ambiguous_name_lists_candidates(config: Path) -> None:
+    result = runner.invoke(app, ["profile", "Wang", "--config", str(config)], terminal_width=200)
+    assert result.exit_code == 1
+    assert "Several authors match" in result.output
+
+
+def test_missing_warehouse_says_what_to_do(tmp_path: Path) -> None:
+    settings = tmp_path / "s.toml"
+    settings.write_text(f'data_dir = "{tmp_path.as_posix()}"\n')
+    result = runner.invoke(app, ["profile", "x", "--config", str(settings)])
+    assert result.exit_code == 2
+    assert "run `bzpeer nightly` or `make demo` first" in result.output

@@ -1,0 +1,107 @@
+"""End to end: the nightly_import flow under prefect_test_harness, against the replay server."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+from prefect.testing.utilities import prefect_test_harness
+
+from flows.nightly import nightly_import
+from sources.replay import ReplayServer
+from tests.conftest import DEMO_CONFIG
+
+pytestmark = pytest.mark.slow
+
+DATA_TABLES = [
+    "works",
+    "authorships",
+    "authors",
+    "institutions",
+    "topics",
+    "work_topics",
+    "quarantine",
+    "author_profiles",
+]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def harness() -> Iterator[None]:
+    with prefect_test_harness(server_startup_timeout=60):
+        yield
+
+
+@pytest.fixture
+def env(tmp_path: Path, replay: ReplayServer, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point the flow's settings (read from the environment at its edge) at a temporary data dir."""
+    monkeypatch.setenv("BZPEER_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("BZPEER_OPENALEX_BASE_URL", replay.openalex_url)
+    monkeypatch.setenv("BZPEER_ARXIV_BASE_URL", replay.arxiv_url)
+    return tmp_path / "data"
+
+
+def table_hashes(warehouse: Path) -> dict[str, str]:
+    """Content hash of each data table (ordered by all columns; updated_at excluded)."""
+    hashes = {}
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        for table in DATA_TABLES:
+            rows = con.execute(
+                f"SELECT * EXCLUDE (updated_at) FROM {table} ORDER BY ALL"
+                if table == "author_profiles"
+                else f"SELECT * FROM {table} ORDER BY ALL"
+            ).fetchall()
+            hashes[table] = hashlib.sha256(repr(rows).encode()).hexdigest()
+    return hashes
+
+
+def test_nightly_import_publishes_every_recorded_work_and_is_idempotent(env: Path) -> None:
+    first = nightly_import(config_file=str(DEMO_CONFIG))
+    assert (first["works"], first["authors"]) == (585, 2006)
+    warehouse = env / "warehouse.duckdb"
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert con.execute("SELECT source, count(*) FROM works GROUP BY ALL ORDER BY ALL").fetchall() == [
+            ("arxiv", 105),
+            ("openalex", 480),
+        ]
+        assert con.execute("SELECT count(*) FROM quarantine").fetchone() == (6,)
+        run = con.execute(
+            "SELECT status, pages_fetched, records_fetched, records_quarantined, works_published "
+            "FROM pipeline_runs"
+        ).fetchall()
+        assert run == [("published", 9, 586, 6, 585)]
+        marks = con.execute("SELECT source, scope FROM watermarks ORDER BY ALL").fetchall()
+        assert marks == [("arxiv", "lookups"), ("arxiv", "testing"), ("openalex", "recorded")]
+    before = table_hashes(warehouse)
+    raw_runs = sorted(p.name for p in (env / "raw" / "openalex").iterdir())
+    second = nightly_import(config_file=str(DEMO_CONFIG))
+    assert second["works"] == 585
+    assert table_hashes(warehouse) == before
+    assert len(sorted(p.name for p in (env / "raw" / "openalex").iterdir())) == len(raw_runs) + 1
+
+
+def test_a_failing_source_keeps_its_watermark_and_publishes_the_rest(
+    env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BZPEER_ARXIV_BASE_URL", "http://127.0.0.1:9/api/query")  # nothing listens
+    monkeypatch.setenv("BZPEER_HTTP__MAX_RETRIES", "0")
+    with pytest.raises(RuntimeError, match="arXiv unreachable"):
+        nightly_import(config_file=str(DEMO_CONFIG))
+    with duckdb.connect(str(env / "warehouse.duckdb"), read_only=True) as con:
+        assert con.execute("SELECT source, count(*) FROM works GROUP BY ALL").fetchall() == [
+            ("openalex", 480)
+        ]
+        assert con.execute("SELECT source, scope FROM watermarks").fetchall() == [("openalex", "recorded")]
+        assert con.execute("SELECT status FROM pipeline_runs").fetchall() == [("partial",)]
+    assert os.listdir(env / "lake" / "batches") == ["openalex"]
+
+
+def test_operator_scope_settings_from_environment_are_validated(
+    env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BZPEER_ARXIV_DELAY_SECONDS", "-1")
+    with pytest.raises(Exception, match="arxiv_delay_seconds"):
+        nightly_import(config_file=str(DEMO_CONFIG))

@@ -1,0 +1,195 @@
+"""Lake batches to a published DuckDB warehouse: contents, comments, atomic swap under readers."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import textwrap
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pytest
+
+from sources.arxiv_records import normalize_arxiv_page
+from sources.batch import BatchBuilder
+from sources.landing import RawPage
+from sources.openalex_records import normalize_openalex_page
+from warehouse import build_and_publish, clean_lake, open_readonly, read_profile, write_batch
+from warehouse.state import PIPELINE_RUNS, WATERMARKS
+
+BUILT_AT = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
+STATE = {"pipeline_runs": PIPELINE_RUNS.empty_table(), "watermarks": WATERMARKS.empty_table()}
+
+
+def stage_recorded(recorded: Path, lake: Path, *, arxiv: bool = True) -> None:
+    openalex = BatchBuilder("openalex")
+    for path in sorted((recorded / "openalex" / "works").glob("*.json")):
+        normalize_openalex_page(RawPage(path.name, path.read_bytes()), openalex)
+    write_batch(lake, "openalex", "recorded", "w1", openalex.to_tables())
+    if arxiv:
+        batch = BatchBuilder("arxiv")
+        for path in sorted((recorded / "arxiv" / "api").glob("*.json")):
+            page = json.loads(path.read_text())
+            if page["status_code"] == 200:
+                normalize_arxiv_page(RawPage(path.name, page["body"].encode("latin-1")), batch)
+        write_batch(lake, "arxiv", "testing", "w1", batch.to_tables())
+
+
+@pytest.fixture(scope="module")
+def published(recorded: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    data = tmp_path_factory.mktemp("data")
+    stage_recorded(recorded, data / "lake")
+    build_and_publish(data / "lake", data / "warehouse.duckdb", "run1", BUILT_AT, STATE)
+    return data / "warehouse.duckdb"
+
+
+def query(path: Path, sql: str) -> list[tuple[object, ...]]:
+    with duckdb.connect(str(path), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def test_tables_and_counts(published: Path) -> None:
+    counts = {
+        t: query(published, f"SELECT count(*) FROM {t}")[0][0]
+        for t in ["works", "authorships", "authors", "institutions", "topics", "work_topics", "quarantine"]
+    }
+    # 481 unique OpenAlex works less 1 null title; 105 arXiv papers (duplicates across pages merged).
+    assert counts["works"] == 585
+    assert counts["quarantine"] == 6
+    assert counts["authorships"] == 2147
+    assert query(published, "SELECT count(*) FROM author_profiles")[0][0] == counts["authors"]
+
+
+def test_every_table_and_column_has_a_comment(published: Path) -> None:
+    missing = query(
+        published,
+        "SELECT table_name, column_name FROM duckdb_columns() WHERE NOT internal AND comment IS NULL",
+    )
+    assert missing == []
+    tables = query(published, "SELECT table_name FROM duckdb_tables() WHERE comment IS NULL")
+    assert tables == []
+
+
+def test_profile_header_numbers(published: Path) -> None:
+    with open_readonly(published) as con:
+        profile = read_profile(con, "openalex:A5010253402")
+    assert profile is not None
+    assert (profile.display_name, profile.orcid) == ("Yonghui Wu", "0000-0002-6780-6135")
+    assert (profile.works_count, profile.coauthor_count, profile.topics_count) == (1, 30, 3)
+    assert [w.title[:37] for w in profile.works] == ["Google's Neural Machine Translation S"]
+
+
+def test_arxiv_only_authors_use_their_normalized_name(published: Path) -> None:
+    rows = query(published, "SELECT author_id FROM authorships WHERE mention_id = 'arxiv:astro-ph/0601001#3'")
+    assert rows == [("name:b scott gaudi",)]
+    affiliation = query(
+        published, "SELECT affiliation FROM author_profiles WHERE author_id = 'name:b scott gaudi'"
+    )
+    assert affiliation == [("CfA",)]
+
+
+def test_duckdb_1x_cli_reads_the_warehouse(published: Path) -> None:
+    cli = shutil.which("duckdb", path=str(Path(sys.executable).parent))
+    assert cli is not None, "the duckdb CLI (PyPI duckdb-cli) is a dev dependency"
+    version = subprocess.run([cli, "--version"], capture_output=True, text=True, check=True).stdout
+    assert version.startswith("v1.")
+    out = subprocess.run(
+        [cli, "-readonly", "-csv", "-noheader", str(published), "SELECT count(*) FROM works"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert out.stdout.strip() == "585"
+
+
+def test_rebatching_a_window_replaces_it(recorded: Path, tmp_path: Path) -> None:
+    stage_recorded(recorded, tmp_path / "lake")
+    stage_recorded(recorded, tmp_path / "lake")  # same windows again: replaced, not appended
+    counts = build_and_publish(tmp_path / "lake", tmp_path / "w.duckdb", "r", BUILT_AT, STATE)
+    assert (counts.works, counts.authorships) == (585, 2147)
+
+
+def test_interrupted_writes_are_cleaned_up(recorded: Path, tmp_path: Path) -> None:
+    lake = tmp_path / "lake"
+    stage_recorded(recorded, lake, arxiv=False)
+    target = lake / "batches" / "openalex" / "recorded" / "w1"
+    target.rename(target.with_name(".old-w1-12345678"))  # crash between the two renames
+    (lake / "batches" / "openalex" / "recorded" / ".tmp-w2-abcdef12").mkdir()
+    (tmp_path / ".warehouse-crashed.duckdb").write_bytes(b"half a file")
+    removed = clean_lake(lake)
+    assert [p.name for p in removed] == [".tmp-w2-abcdef12"]
+    assert target.is_dir()  # the old batch is restored
+    counts = build_and_publish(lake, tmp_path / "warehouse.duckdb", "r", BUILT_AT, STATE)
+    assert counts.works == 480
+    assert not (tmp_path / ".warehouse-crashed.duckdb").exists()
+
+
+READER = textwrap.dedent(
+    """
+    import sys, time, duckdb
+    path, stop_file = sys.argv[1], sys.argv[2]
+    import pathlib
+    seen, errors, reads = set(), 0, 0
+    while not pathlib.Path(stop_file).exists() or reads < 200:
+        try:
+            with duckdb.connect(path, read_only=True) as con:
+                works = con.execute("SELECT count(*) FROM works").fetchone()[0]
+                mentions = con.execute("SELECT count(*) FROM authorships").fetchone()[0]
+                profiles = con.execute("SELECT count(*) FROM author_profiles").fetchone()[0]
+            seen.add((works, mentions, profiles))
+        except Exception as exc:
+            errors += 1
+            print("ERROR", type(exc).__name__, exc, file=sys.stderr)
+        reads += 1
+    print(reads, errors, sorted(seen))
+    """
+)
+
+
+def test_readers_never_fail_and_see_one_state_during_publishes(recorded: Path, tmp_path: Path) -> None:
+    small, full = tmp_path / "small", tmp_path / "full"
+    stage_recorded(recorded, small, arxiv=False)
+    stage_recorded(recorded, full)
+    target = tmp_path / "warehouse.duckdb"
+    build_and_publish(small, target, "r0", BUILT_AT, STATE)
+    stop = tmp_path / "stop"
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER, str(target), str(stop)], stdout=subprocess.PIPE, text=True
+    )
+    published_states = set()
+    for i in range(6):
+        build_and_publish(full if i % 2 == 0 else small, target, f"r{i + 1}", BUILT_AT, STATE)
+        counts = "SELECT (SELECT count(*) FROM works), (SELECT count(*) FROM authorships), "
+        published_states.add(query(target, counts + "(SELECT count(*) FROM author_profiles)")[0])
+    stop.touch()
+    out, _ = reader.communicate(timeout=120)
+    reads, errors, seen = out.split(" ", 2)
+    assert int(errors) == 0
+    assert int(reads) >= 200
+    assert {works for works, _, _ in published_states} == {480, 585}
+    # Every read saw one whole published state: works, mentions and profiles of the same build.
+    assert set(eval(seen)) <= published_states
+
+
+def test_state_tables_are_published(recorded: Path, tmp_path: Path) -> None:
+    stage_recorded(recorded, tmp_path / "lake", arxiv=False)
+    marks = pa.Table.from_pylist(
+        [
+            {
+                "source": "openalex",
+                "scope": "recorded",
+                "watermark": BUILT_AT,
+                "run_id": "r",
+                "updated_at": BUILT_AT,
+            }
+        ],
+        schema=WATERMARKS,
+    )
+    build_and_publish(tmp_path / "lake", tmp_path / "w.duckdb", "r", BUILT_AT, {**STATE, "watermarks": marks})
+    assert query(tmp_path / "w.duckdb", "SELECT source, scope, run_id FROM watermarks") == [
+        ("openalex", "recorded", "r")
+    ]
