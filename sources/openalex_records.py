@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -53,18 +54,31 @@ def normalize_openalex_page(page: RawPage, batch: BatchBuilder) -> None:
             batch.quarantine("work", work_id, f"unreadable record: {type(exc).__name__}", ref)
 
 
-def rebuild_abstract(inverted_index: Any) -> str | None:
-    """Rebuild abstract text from OpenAlex's ``abstract_inverted_index`` (word -> positions)."""
-    if not isinstance(inverted_index, dict) or not inverted_index:
+def rebuild_abstract(inverted_index: Mapping[str, Any] | None) -> str | None:
+    """Rebuild an OpenAlex abstract from its ``abstract_inverted_index``.
+
+    OpenAlex stores abstracts as ``{word: [positions]}``. Bad entries (non-list positions,
+    non-integer or negative positions, non-string words) are skipped; gaps in the positions are
+    closed up; when two words claim one position, the one that comes first in the index wins.
+
+    Args:
+        inverted_index: The ``abstract_inverted_index`` value of an OpenAlex work.
+
+    Returns:
+        The words joined by single spaces, or None when no usable word is left. The text is not
+        cleaned: pass it to ``enrich.clean_text``, as it may still carry JATS tags or entities.
+    """
+    if not isinstance(inverted_index, Mapping):
         return None
-    placed = [
-        (position, word)
-        for word, positions in inverted_index.items()
-        if isinstance(word, str) and isinstance(positions, list)
-        for position in positions
-        if isinstance(position, int)
-    ]
-    return " ".join(word for _, word in sorted(placed)) or None
+    words_at: dict[int, str] = {}
+    for word, positions in inverted_index.items():
+        if not isinstance(word, str) or not isinstance(positions, list | tuple):
+            continue
+        for position in positions:
+            if isinstance(position, int) and not isinstance(position, bool) and position >= 0:
+                words_at.setdefault(position, word)
+    text = " ".join(words_at[position] for position in sorted(words_at)).strip()
+    return text or None
 
 
 def _record_id(record: Any) -> str | None:
