@@ -35,8 +35,8 @@ def main() -> None:
         f"[green]published[/green] run {result['run_id']}: {result['works']} works, "
         f"{result['authors']} authors in {time.perf_counter() - began:.1f} s"
     )
-    console.print('Try: duckdb -readonly data/warehouse.duckdb "select count(*) from works"')
-    console.print("     .venv/bin/bzpeer profile 'Yonghui Wu' --config config/demo.toml")
+    console.print('Try: .venv/bin/duckdb -readonly data/warehouse.duckdb "select count(*) from works"')
+    console.print("     .venv/bin/bzpeer profile 'Yonghui Wu'")
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from config import Settings
+from enrich import clean_work_texts
 from sources import LandedFetch, normalize_fetch
 from warehouse import (
     PublishedCounts,
@@ -39,7 +40,8 @@ def stage_fetch(settings: Settings, landed: LandedFetch) -> dict[str, object]:
     """
     plan = landed.plan
     batch = normalize_fetch(settings.data_dir, plan.source, Path(landed.path))
-    write_batch(settings.lake_dir, plan.source, plan.scope, plan.window.label, batch.tables)
+    tables = {**batch.tables, "works": clean_work_texts(batch.tables["works"])}
+    write_batch(settings.lake_dir, plan.source, plan.scope, plan.window.label, tables)
     return {
         "records_fetched": batch.records_seen,
         "records_normalized": batch.works,

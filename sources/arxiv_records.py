@@ -69,13 +69,16 @@ def _entry_rows(entry: Any, arxiv_id: str, ref: str) -> RecordRows:
     work_id = f"arxiv:{arxiv_id}"
     published = _timestamp(_text(entry, "atom:published"))
     assert published is not None  # checked by _entry_problem
+    title, abstract = _text(entry, "atom:title"), _text(entry, "atom:summary")
     rows = RecordRows()
     rows.works.append(
         {
             "work_id": work_id,
             "source": "arxiv",
-            "title": _text(entry, "atom:title"),
-            "abstract": _text(entry, "atom:summary"),
+            "title": title,
+            "title_raw": title,
+            "abstract": abstract,
+            "abstract_raw": abstract,
             "type": "preprint",
             # arXiv's <published> is the first version's date, <updated> the latest version's.
             "first_version_date": published.date(),
@@ -83,6 +86,7 @@ def _entry_rows(entry: Any, arxiv_id: str, ref: str) -> RecordRows:
             "source_updated_at": _timestamp(_text(entry, "atom:updated")),
             "display_year": published.year,
             "venue": "arXiv",
+            "venue_type": "repository",
             "doi": normalize_doi(_text(entry, "arxiv:doi")),
             "arxiv_id": arxiv_id,
             "openalex_id": None,

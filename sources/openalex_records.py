@@ -100,19 +100,23 @@ def _work_rows(record: dict[str, Any], openalex_id: str, ref: str) -> RecordRows
     work_id = f"openalex:{openalex_id}"
     primary = record.get("primary_location") or {}
     doi = normalize_doi(record.get("doi") or (record.get("ids") or {}).get("doi"))
+    abstract = rebuild_abstract(record.get("abstract_inverted_index"))
     rows = RecordRows()
     rows.works.append(
         {
             "work_id": work_id,
             "source": "openalex",
-            "title": record["title"].strip(),
-            "abstract": rebuild_abstract(record.get("abstract_inverted_index")),
+            "title": record["title"],
+            "title_raw": record["title"],
+            "abstract": abstract,
+            "abstract_raw": abstract,
             "type": record.get("type"),
             "first_version_date": None,
             "publication_date": _date(record, "publication_date"),
             "source_updated_at": _timestamp(record, "updated_date"),
             "display_year": record.get("publication_year"),
             "venue": (primary.get("source") or {}).get("display_name"),
+            "venue_type": (primary.get("source") or {}).get("type"),
             "doi": doi,
             "arxiv_id": arxiv_id_from_doi(doi) or _arxiv_id_in_locations(record),
             "openalex_id": openalex_id,

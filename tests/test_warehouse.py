@@ -57,10 +57,11 @@ def test_tables_and_counts(published: Path) -> None:
         t: query(published, f"SELECT count(*) FROM {t}")[0][0]
         for t in ["works", "authorships", "authors", "institutions", "topics", "work_topics", "quarantine"]
     }
-    # 481 unique OpenAlex works less 1 null title; 105 arXiv papers (duplicates across pages merged).
-    assert counts["works"] == 585
+    # 481 unique OpenAlex works less 1 null title, and 105 arXiv papers: 585 records. OpenAlex's
+    # preprint (W4365441044) and published (W4389543639) records of one paper merge: 584 papers.
+    assert counts["works"] == 584
     assert counts["quarantine"] == 6
-    assert counts["authorships"] == 2147
+    assert counts["authorships"] == 2146
     assert query(published, "SELECT count(*) FROM author_profiles")[0][0] == counts["authors"]
 
 
@@ -103,14 +104,14 @@ def test_duckdb_1x_cli_reads_the_warehouse(published: Path) -> None:
         text=True,
         check=True,
     )
-    assert out.stdout.strip() == "585"
+    assert out.stdout.strip() == "584"
 
 
 def test_rebatching_a_window_replaces_it(recorded: Path, tmp_path: Path) -> None:
     stage_recorded(recorded, tmp_path / "lake")
     stage_recorded(recorded, tmp_path / "lake")  # same windows again: replaced, not appended
     counts = build_and_publish(tmp_path / "lake", tmp_path / "w.duckdb", "r", BUILT_AT, STATE)
-    assert (counts.works, counts.authorships) == (585, 2147)
+    assert (counts.works, counts.authorships) == (584, 2146)
 
 
 def test_interrupted_writes_are_cleaned_up(recorded: Path, tmp_path: Path) -> None:
@@ -124,7 +125,7 @@ def test_interrupted_writes_are_cleaned_up(recorded: Path, tmp_path: Path) -> No
     assert [p.name for p in removed] == [".tmp-w2-abcdef12"]
     assert target.is_dir()  # the old batch is restored
     counts = build_and_publish(lake, tmp_path / "warehouse.duckdb", "r", BUILT_AT, STATE)
-    assert counts.works == 480
+    assert counts.works == 479
     assert not (tmp_path / ".warehouse-crashed.duckdb").exists()
 
 
@@ -170,7 +171,7 @@ def test_readers_never_fail_and_see_one_state_during_publishes(recorded: Path, t
     reads, errors, seen = out.split(" ", 2)
     assert int(errors) == 0
     assert int(reads) >= 200
-    assert {works for works, _, _ in published_states} == {480, 585}
+    assert {works for works, _, _ in published_states} == {479, 584}
     # Every read saw one whole published state: works, mentions and profiles of the same build.
     assert set(eval(seen)) <= published_states
 

@@ -21,6 +21,7 @@ from warehouse.comments import apply_comments
 from warehouse.lake import batch_files
 from warehouse.schemas import SOURCE_TABLES
 from warehouse.state import PIPELINE_RUNS, WATERMARKS
+from warehouse.work_step import register_merged_works
 
 __all__ = ["PublishedCounts", "build_and_publish"]
 
@@ -28,6 +29,7 @@ __all__ = ["PublishedCounts", "build_and_publish"]
 # CLI on PyPI among them); this keeps the warehouse readable by every current analyst client.
 DUCKDB_CONFIG: dict[str, str | bool | int | float | list[str]] = {"storage_compatibility_version": "v1.0.0"}
 _TMP_GLOB = ".warehouse-*.duckdb*"
+_INTERMEDIATE = ("work_records", "record_mentions", "merged_mentions", "merged_works", "merged_sources")
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,13 +96,16 @@ def _build(
         _load_source_table(con, f"src_{name}", batch_files(lake_dir, name), schema)
     for name, schema in (("pipeline_runs", PIPELINE_RUNS), ("watermarks", WATERMARKS)):
         _create_from_arrow(con, name, state[name].cast(schema))
-    for statement in _derive_statements():
+    for statement in _statements("records.sql"):
+        con.execute(statement)
+    register_merged_works(con)
+    for statement in _statements("derive.sql"):
         if "$built_at" in statement:
             con.execute(statement, {"built_at": built_at})
         else:
             con.execute(statement)
-    for name in SOURCE_TABLES:
-        con.execute(f"DROP TABLE src_{name}")
+    for name in [*(f"src_{t}" for t in SOURCE_TABLES), *_INTERMEDIATE]:
+        con.execute(f"DROP TABLE {name}")
     apply_comments(con)
     return PublishedCounts(*(_count(con, t) for t in ("works", "authors", "authorships", "quarantine")))
 
@@ -122,8 +127,8 @@ def _create_from_arrow(con: duckdb.DuckDBPyConnection, name: str, table: pa.Tabl
     con.unregister("arrow_input")
 
 
-def _derive_statements() -> list[str]:
-    text = files("warehouse").joinpath("sql/derive.sql").read_text()
+def _statements(name: str) -> list[str]:
+    text = files("warehouse").joinpath(f"sql/{name}").read_text()
     return [s.strip() for s in text.split("\n;\n") if s.strip()]
 
 

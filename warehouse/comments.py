@@ -11,7 +11,34 @@ __all__ = ["apply_comments"]
 
 # Columns of derived tables that are not in a source schema.
 DERIVED_COLUMNS: dict[str, dict[str, str]] = {
-    "authorships": {"author_id": "Author of the mention (provisional id: see README)"},
+    "works": {
+        "work_id": "Paper id: 'arxiv:<id>', else 'doi:<publisher doi>', else 'openalex:W…'",
+        "type": "Published type when a published version exists, else preprint",
+        "has_preprint": "A preprint version (arXiv or repository) is also available",
+        "venue": "Published venue over arXiv",
+        "first_version_date": "Date of the first version (arXiv v1), else of the preprint record",
+        "publication_date": "Date of the published version (a YYYY-01-01 placeholder never wins)",
+        "display_year": "Published year where known, else the first version's year",
+        "doi": "Publisher DOI, else the arXiv DOI",
+        "sources": "Sources that contributed a record",
+        "field_sources": "Which source record supplied each displayed field (JSON)",
+        "authors_record": "Source record whose author list the paper uses",
+        "source_updated_at": "Latest update of any of the paper's source records",
+    },
+    "work_sources": {
+        "work_id": "Paper",
+        "source_work_id": "Source record: 'openalex:W…' or 'arxiv:<id>'",
+        "source": "openalex or arxiv",
+        "matched_by": "self (first record), arxiv_id, doi, openalex_id or title (fuzzy)",
+        "match_score": "100 for shared ids; the title similarity for fuzzy matches",
+        "raw_ref": "Raw page and record index of the source record",
+    },
+    "authorships": {
+        "author_id": "Author of the mention (provisional id: see README)",
+        "work_id": "Paper of the mention",
+        "raw_affiliations": "Affiliation strings of this mention in every record of the paper",
+        "merged_mention_ids": "The same mention in the paper's other records (e.g. arXiv)",
+    },
     "authors": {
         "author_id": "Author id (provisional: 'openalex:A…' or 'name:<normalized name>')",
         "display_name": "Most used name of the author",

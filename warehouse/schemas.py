@@ -23,14 +23,17 @@ WORKS = pa.schema(
     [
         _field("work_id", _STR, "Work id: 'openalex:W…' or 'arxiv:<id without version>'", False),
         _field("source", _STR, "Source that supplied the record: openalex or arxiv", False),
-        _field("title", _STR, "Title as the source gives it", False),
-        _field("abstract", _STR, "Abstract text (OpenAlex: rebuilt from the inverted index)"),
+        _field("title", _STR, "Title cleaned for display (LaTeX and markup to Unicode text)", False),
+        _field("title_raw", _STR, "Title exactly as the source gives it", False),
+        _field("abstract", _STR, "Abstract cleaned for display (LaTeX and markup to Unicode text)"),
+        _field("abstract_raw", _STR, "Abstract as the source gives it (OpenAlex: rebuilt from its index)"),
         _field("type", _STR, "Work type: preprint, article, proceedings-article, ..."),
         _field("first_version_date", pa.date32(), "Date of the first version (arXiv v1)"),
         _field("publication_date", pa.date32(), "Publication date the source gives"),
         _field("source_updated_at", _TS, "When the source last changed the record"),
         _field("display_year", pa.int32(), "Year shown on profiles"),
         _field("venue", _STR, "Venue name (journal, conference, repository)"),
+        _field("venue_type", _STR, "journal, conference, repository, ... (OpenAlex source type)"),
         _field("doi", _STR, "DOI, lower case, without https://doi.org/"),
         _field("arxiv_id", _STR, "arXiv id without version, e.g. 1609.08144"),
         _field("openalex_id", _STR, "OpenAlex work id, e.g. W2525778437"),
@@ -108,7 +111,8 @@ SOURCE_TABLES: dict[str, pa.Schema] = {
 }
 
 TABLE_COMMENTS: dict[str, str] = {
-    "works": "One row per work (source record until cross-source merging lands)",
+    "works": "One row per paper, merged across sources and versions (field rules: README)",
+    "work_sources": "Every source record of a paper, how it was matched, and its raw reference",
     "authorships": "One row per author mention on a work",
     "authors": "One row per author (provisional ids: see README)",
     "institutions": "Institutions named by OpenAlex authorships",

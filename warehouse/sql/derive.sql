@@ -1,33 +1,62 @@
--- Derive the published tables from the normalized batches (src_*) and the lake state.
+-- Stage 3, after the Python merge registered merged_works and merged_sources: the published tables.
 -- One statement per block; blocks are separated by a line holding only ';'.
--- The newest record of a work wins: latest source update, then latest raw page.
 
+CREATE TABLE work_sources AS
+SELECT m.work_id, m.source_work_id, r.source, m.matched_by, m.match_score, r.raw_ref
+FROM merged_sources m JOIN work_records r ON r.work_id = m.source_work_id
+ORDER BY m.work_id, m.source_work_id
+;
 CREATE TABLE works AS
-SELECT * EXCLUDE (rank_)
-FROM (
-    SELECT *, row_number() OVER (
-        PARTITION BY work_id ORDER BY source_updated_at DESC NULLS LAST, raw_ref DESC
-    ) AS rank_
-    FROM src_works
-)
-WHERE rank_ = 1
-ORDER BY work_id
+SELECT m.work_id, t.title, t.title_raw, a.abstract, a.abstract_raw, m.type, m.has_preprint,
+       m.first_version_date, m.publication_date, m.display_year, m.venue, m.doi, m.arxiv_id,
+       m.openalex_id, t.language, t.landing_url, m.sources, m.field_sources, m.authors_record,
+       u.source_updated_at
+FROM merged_works m
+JOIN work_records t ON t.work_id = m.title_record
+LEFT JOIN work_records a ON a.work_id = m.abstract_record
+JOIN (
+    SELECT s.work_id, max(r.source_updated_at) AS source_updated_at
+    FROM merged_sources s JOIN work_records r ON r.work_id = s.source_work_id GROUP BY s.work_id
+) u ON u.work_id = m.work_id
+ORDER BY m.work_id
+;
+-- A paper uses the author list of one record (its authors_record: published OpenAlex first).
+-- Mentions of its other records at the same position that share a name word are the same
+-- mentions: their affiliations are added and their ids listed in merged_mention_ids.
+CREATE TABLE merged_mentions AS
+SELECT s.work_id AS paper_id, rm.*
+FROM record_mentions rm JOIN merged_sources s ON s.source_work_id = rm.work_id
 ;
 -- Provisional author ids until identity resolution lands: the OpenAlex author id, or for
 -- mentions without one (arXiv) the normalized name.
 CREATE TABLE authorships AS
-SELECT a.mention_id, a.work_id, a.position, a.raw_name, a.name_key,
-       coalesce('openalex:' || a.source_author_id, 'name:' || a.name_key) AS author_id,
-       a.source_author_id, a.orcid, a.institution_ids, a.raw_affiliations, a.is_corresponding
-FROM src_authorships a
-JOIN works w ON a.work_id = w.work_id AND a.raw_ref = w.raw_ref
-ORDER BY a.work_id, a.position
+WITH same_mentions AS (
+    SELECT k.mention_id, flatten(list(o.raw_affiliations)) AS affiliations,
+           list(o.mention_id ORDER BY o.mention_id) AS ids
+    FROM merged_mentions k
+    JOIN merged_mentions o
+      ON o.paper_id = k.paper_id AND o.work_id <> k.work_id AND o.position = k.position
+     AND list_has_any(string_split(k.name_key, ' '), string_split(o.name_key, ' '))
+    GROUP BY k.mention_id
+)
+SELECT k.mention_id, k.paper_id AS work_id, k.position, k.raw_name, k.name_key,
+       coalesce('openalex:' || k.source_author_id, 'name:' || k.name_key) AS author_id,
+       k.source_author_id, k.orcid, k.institution_ids,
+       CASE WHEN s.mention_id IS NULL THEN k.raw_affiliations
+            ELSE list_sort(list_distinct(k.raw_affiliations || s.affiliations)) END AS raw_affiliations,
+       k.is_corresponding, coalesce(s.ids, []) AS merged_mention_ids
+FROM merged_mentions k
+JOIN works w ON w.work_id = k.paper_id AND w.authors_record = k.work_id
+LEFT JOIN same_mentions s ON s.mention_id = k.mention_id
+ORDER BY k.paper_id, k.position
 ;
 CREATE TABLE work_topics AS
-SELECT DISTINCT t.work_id, t.topic_id, t.score, t.is_primary
+SELECT s.work_id, t.topic_id, max(t.score) AS score, bool_or(t.is_primary) AS is_primary
 FROM src_work_topics t
-JOIN works w ON t.work_id = w.work_id AND t.raw_ref = w.raw_ref
-ORDER BY t.work_id, t.topic_id
+JOIN work_records r ON t.work_id = r.work_id AND t.raw_ref = r.raw_ref
+JOIN merged_sources s ON s.source_work_id = t.work_id
+GROUP BY ALL
+ORDER BY s.work_id, t.topic_id
 ;
 CREATE TABLE topics AS
 SELECT DISTINCT ON (topic_id) topic_id, scheme, display_name, subfield, field, domain
