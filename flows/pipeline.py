@@ -19,6 +19,7 @@ from warehouse import (
     build_and_publish,
     clean_lake,
     read_runs,
+    save_identity_state,
     save_run,
     save_watermarks,
     write_batch,
@@ -72,5 +73,6 @@ def finish_run(
         counts = build_and_publish(lake, target, run.run_id, run.finished_at, state)
         run.works_published, run.authors_published = counts.works, counts.authors
         save_watermarks(settings.lake_dir, watermarks)
+        save_identity_state(settings.lake_dir, counts.identity)
     save_run(settings.lake_dir, run)
     return counts

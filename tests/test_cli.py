@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from flows.cli import app
-from tests.test_warehouse import BUILT_AT, STATE, stage_recorded
+from tests.test_warehouse import BUILT_AT, STATE, author_of, stage_recorded
 from warehouse import build_and_publish
 
 runner = CliRunner()
@@ -26,7 +26,8 @@ def config(recorded: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_profile_json_by_id(config: Path) -> None:
-    result = runner.invoke(app, ["profile", "openalex:A5010253402", "--json", "--config", str(config)])
+    author_id = author_of(config.parent / "data" / "warehouse.duckdb", "openalex:W2525778437#1")
+    result = runner.invoke(app, ["profile", author_id, "--json", "--config", str(config)])
     assert result.exit_code == 0, result.output
     profile = json.loads(result.output)
     assert profile["display_name"] == "Yonghui Wu"

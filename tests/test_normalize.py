@@ -170,3 +170,18 @@ def test_landed_pages_are_unchanged_gzip(tmp_path: Path) -> None:
     assert ref == "raw/openalex/run1/scope/window/page-00001.json.gz"
     assert gzip.decompress((tmp_path / ref).read_bytes()) == b'{"results": []}'
     assert "SECRET" not in (fetch.path / "pages.jsonl").read_text()
+
+
+def test_arxiv_versions_are_one_work(recorded: Path) -> None:
+    batch = BatchBuilder("arxiv")
+    normalize_arxiv_page(arxiv_page(recorded, "id_2104.12255v1"), batch)
+    normalize_arxiv_page(arxiv_page(recorded, "id_quant-ph_0201082v1"), batch)
+    works = batch.to_tables()["works"].to_pylist()
+    assert [(w["work_id"], w["arxiv_id"]) for w in works] == [
+        ("arxiv:2104.12255", "2104.12255"),
+        ("arxiv:quant-ph/0201082", "quant-ph/0201082"),
+    ]
+    assert [w["landing_url"] for w in works] == [
+        "https://arxiv.org/abs/2104.12255v1",
+        "https://arxiv.org/abs/quant-ph/0201082v1",
+    ]

@@ -1,6 +1,7 @@
 """Arrow schemas, the Parquet lake, the DuckDB build and atomic publish, and profile reads."""
 
 from warehouse.build import PublishedCounts, build_and_publish, remove_stale_builds
+from warehouse.identity_state import Override, read_overrides, save_identity_state, save_override
 from warehouse.lake import clean_lake, write_batch
 from warehouse.read import (
     Profile,
@@ -20,6 +21,7 @@ from warehouse.state import (
 )
 
 __all__ = [
+    "Override",
     "Profile",
     "ProfileWork",
     "PublishedCounts",
@@ -30,10 +32,13 @@ __all__ = [
     "clean_lake",
     "find_authors",
     "open_readonly",
+    "read_overrides",
     "read_profile",
     "read_runs",
     "read_watermarks",
     "remove_stale_builds",
+    "save_identity_state",
+    "save_override",
     "save_run",
     "save_watermarks",
     "write_batch",

@@ -17,7 +17,9 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from warehouse.author_step import resolve_identities
 from warehouse.comments import apply_comments
+from warehouse.identity_state import IdentityState
 from warehouse.lake import batch_files
 from warehouse.schemas import SOURCE_TABLES
 from warehouse.state import PIPELINE_RUNS, WATERMARKS
@@ -29,17 +31,25 @@ __all__ = ["PublishedCounts", "build_and_publish"]
 # CLI on PyPI among them); this keeps the warehouse readable by every current analyst client.
 DUCKDB_CONFIG: dict[str, str | bool | int | float | list[str]] = {"storage_compatibility_version": "v1.0.0"}
 _TMP_GLOB = ".warehouse-*.duckdb*"
-_INTERMEDIATE = ("work_records", "record_mentions", "merged_mentions", "merged_works", "merged_sources")
+_INTERMEDIATE = (
+    "work_records",
+    "record_mentions",
+    "merged_mentions",
+    "merged_works",
+    "merged_sources",
+    "mention_authors",
+)
 
 
 @dataclass(frozen=True, slots=True)
 class PublishedCounts:
-    """Row counts of the state just published."""
+    """Row counts of the state just published, and the identity state to persist after it."""
 
     works: int
     authors: int
     authorships: int
     quarantine: int
+    identity: IdentityState
 
 
 def build_and_publish(
@@ -99,7 +109,10 @@ def _build(
     for statement in _statements("records.sql"):
         con.execute(statement)
     register_merged_works(con)
-    for statement in _statements("derive.sql"):
+    for statement in _statements("derive_works.sql"):
+        con.execute(statement)
+    identity = resolve_identities(con, lake_dir)
+    for statement in _statements("derive_authors.sql"):
         if "$built_at" in statement:
             con.execute(statement, {"built_at": built_at})
         else:
@@ -107,7 +120,8 @@ def _build(
     for name in [*(f"src_{t}" for t in SOURCE_TABLES), *_INTERMEDIATE]:
         con.execute(f"DROP TABLE {name}")
     apply_comments(con)
-    return PublishedCounts(*(_count(con, t) for t in ("works", "authors", "authorships", "quarantine")))
+    counts = (_count(con, t) for t in ("works", "authors", "authorships", "quarantine"))
+    return PublishedCounts(*counts, identity=identity)
 
 
 def _load_source_table(

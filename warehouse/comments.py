@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import duckdb
 
+from warehouse.identity_state import AUTHOR_REDIRECTS, IDENTITY_OVERRIDES
 from warehouse.schemas import TABLE_COMMENTS, column_comment
 from warehouse.state import PIPELINE_RUNS, WATERMARKS
 
@@ -34,13 +35,16 @@ DERIVED_COLUMNS: dict[str, dict[str, str]] = {
         "raw_ref": "Raw page and record index of the source record",
     },
     "authorships": {
-        "author_id": "Author of the mention (provisional id: see README)",
+        "author_id": "Resolved author of the mention (NULL: name quarantined)",
         "work_id": "Paper of the mention",
         "raw_affiliations": "Affiliation strings of this mention in every record of the paper",
         "merged_mention_ids": "The same mention in the paper's other records (e.g. arXiv)",
     },
     "authors": {
-        "author_id": "Author id (provisional: 'openalex:A…' or 'name:<normalized name>')",
+        "author_id": "Resolved author id (stable across runs; retired ids in author_redirects)",
+        "mentions_count": "Author mentions resolved to this author",
+        "identity_confidence": "Score of the weakest join that built the author (1.0: one mention)",
+        "mentions_in_review": "Pairs involving this author listed in identity_reviews",
         "display_name": "Most used name of the author",
         "name_variants": "Every name the author's mentions use",
         "orcid": "ORCID iD given by a source, if any",
@@ -48,6 +52,24 @@ DERIVED_COLUMNS: dict[str, dict[str, str]] = {
         "works_count": "Number of works",
         "first_year": "Year of the earliest work",
         "last_year": "Year of the latest work",
+    },
+    "author_evidence": {
+        "author_id": "Author built by the join",
+        "step": "Order of the join",
+        "left_mention": "Smallest mention id of one side",
+        "right_mention": "Smallest mention id of the other side",
+        "score": "Join score in [0, 1] (1: operator or ORCID)",
+        "rule": "score, or the rule that decided alone (orcid, operator, ...)",
+        "evidence": "Name similarity, shared co-authors, institutions, venues, years (JSON)",
+    },
+    "identity_reviews": {
+        "left_mention": "Smallest mention id of one cluster",
+        "right_mention": "Smallest mention id of the other",
+        "score": "Score of the pair: below the join threshold, above the review floor",
+        "rule": "score",
+        "evidence": "Evidence of the pair (JSON)",
+        "left_author": "Author of the left cluster",
+        "right_author": "Author of the right cluster",
     },
     "author_profiles": {
         "author_id": "Author id (key for point reads)",
@@ -70,7 +92,12 @@ def apply_comments(con: duckdb.DuckDBPyConnection) -> None:
     Raises:
         KeyError: A table or column has no comment defined: add it where the table is defined.
     """
-    state = {"pipeline_runs": PIPELINE_RUNS, "watermarks": WATERMARKS}
+    state = {
+        "pipeline_runs": PIPELINE_RUNS,
+        "watermarks": WATERMARKS,
+        "identity_overrides": IDENTITY_OVERRIDES,
+        "author_redirects": AUTHOR_REDIRECTS,
+    }
     columns = con.execute(
         "SELECT table_name, column_name FROM duckdb_columns() WHERE schema_name = 'main' AND NOT internal "
         "ORDER BY table_name, column_index"

@@ -27,8 +27,6 @@ CREATE TABLE merged_mentions AS
 SELECT s.work_id AS paper_id, rm.*
 FROM record_mentions rm JOIN merged_sources s ON s.source_work_id = rm.work_id
 ;
--- Provisional author ids until identity resolution lands: the OpenAlex author id, or for
--- mentions without one (arXiv) the normalized name.
 CREATE TABLE authorships AS
 WITH same_mentions AS (
     SELECT k.mention_id, flatten(list(o.raw_affiliations)) AS affiliations,
@@ -40,7 +38,7 @@ WITH same_mentions AS (
     GROUP BY k.mention_id
 )
 SELECT k.mention_id, k.paper_id AS work_id, k.position, k.raw_name, k.name_key,
-       coalesce('openalex:' || k.source_author_id, 'name:' || k.name_key) AS author_id,
+       CAST(NULL AS VARCHAR) AS author_id,  -- set by identity resolution (warehouse/author_step.py)
        k.source_author_id, k.orcid, k.institution_ids,
        CASE WHEN s.mention_id IS NULL THEN k.raw_affiliations
             ELSE list_sort(list_distinct(k.raw_affiliations || s.affiliations)) END AS raw_affiliations,
@@ -75,54 +73,3 @@ SELECT source, record_type, record_id, reason, max(raw_ref) AS raw_ref
 FROM src_quarantine
 GROUP BY source, record_type, coalesce(record_id, raw_ref), record_id, reason
 ORDER BY source, record_type, record_id, reason
-;
-CREATE TABLE authors AS
-WITH names AS (
-    SELECT author_id, raw_name, count(*) AS uses
-    FROM authorships GROUP BY author_id, raw_name
-), mentions AS (
-    SELECT a.author_id, a.raw_name, a.orcid, a.source_author_id, w.display_year, a.work_id
-    FROM authorships a JOIN works w USING (work_id)
-)
-SELECT m.author_id,
-       (SELECT raw_name FROM names n WHERE n.author_id = m.author_id
-        ORDER BY uses DESC, raw_name LIMIT 1) AS display_name,
-       list(DISTINCT m.raw_name ORDER BY m.raw_name) AS name_variants,
-       min(m.orcid) AS orcid,
-       list(DISTINCT m.source_author_id ORDER BY m.source_author_id)
-           FILTER (WHERE m.source_author_id IS NOT NULL) AS source_author_ids,
-       count(DISTINCT m.work_id) AS works_count,
-       min(m.display_year) AS first_year,
-       max(m.display_year) AS last_year
-FROM mentions m
-GROUP BY m.author_id
-ORDER BY m.author_id
-;
-CREATE TABLE author_profiles AS
-WITH coauthors AS (
-    SELECT a.author_id, count(DISTINCT b.author_id) AS n
-    FROM authorships a JOIN authorships b ON a.work_id = b.work_id AND a.author_id <> b.author_id
-    GROUP BY a.author_id
-), author_topics AS (
-    SELECT a.author_id, count(DISTINCT t.topic_id) AS n
-    FROM authorships a JOIN work_topics t USING (work_id)
-    GROUP BY a.author_id
-), latest_affiliation AS (
-    -- The most recent work that names an institution (by id, else a raw string) supplies it.
-    SELECT DISTINCT ON (a.author_id) a.author_id,
-           coalesce(i.display_name, a.raw_affiliations[1]) AS affiliation
-    FROM authorships a
-    JOIN works w USING (work_id)
-    LEFT JOIN institutions i ON i.institution_id = a.institution_ids[1]
-    WHERE len(a.institution_ids) > 0 OR len(a.raw_affiliations) > 0
-    ORDER BY a.author_id, w.display_year DESC NULLS LAST, w.publication_date DESC NULLS LAST,
-             a.work_id DESC
-)
-SELECT au.author_id, au.display_name, au.orcid, la.affiliation,
-       au.works_count, coalesce(t.n, 0) AS topics_count, coalesce(c.n, 0) AS coauthor_count,
-       au.first_year, au.last_year, $built_at::TIMESTAMPTZ AS updated_at
-FROM authors au
-LEFT JOIN coauthors c USING (author_id)
-LEFT JOIN author_topics t USING (author_id)
-LEFT JOIN latest_affiliation la USING (author_id)
-ORDER BY au.author_id

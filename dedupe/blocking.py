@@ -1,0 +1,106 @@
+"""Blocking: which mentions are ever compared.
+
+Mentions are grouped by name key (``"surname, first initial"``); groups joined by a must-link (operator,
+ORCID, duplicate authorship) form one *unit* that is clustered alone, so units can run in parallel.
+Within a unit, small units compare all pairs; larger ones compare only pairs that share a piece of
+evidence (co-author, institution, affiliation word, venue, title word, topic, source id), skipping
+pieces shared by more than :data:`MAX_POSTING` mentions. Each piece then costs at most
+``MAX_POSTING**2 / 2`` pairs, so the cost grows with the number of mentions, not its square. Pairs that
+share nothing could not clear the merge threshold anyway (their score is the bias alone).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+
+from dedupe.mentions import MentionFeatures
+
+__all__ = ["EXHAUSTIVE_UNIT", "MAX_POSTING", "candidate_pairs", "group_units"]
+
+EXHAUSTIVE_UNIT = 30  # up to this many mentions, compare all pairs (cheap, and no index needed)
+MAX_POSTING = 150  # evidence pieces shared by more mentions than this are not used to propose pairs
+
+
+class _UnionFind:
+    def __init__(self, items: Iterable[str]) -> None:
+        self.parent = {item: item for item in items}
+
+    def find(self, item: str) -> str:
+        root = item
+        while self.parent[root] != root:
+            root = self.parent[root]
+        while self.parent[item] != root:
+            self.parent[item], item = root, self.parent[item]
+        return root
+
+    def union(self, a: str, b: str) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            # The smaller id stays root, so the outcome does not depend on the order of unions.
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+def group_units(
+    features: Sequence[MentionFeatures], links: Iterable[tuple[str, str]]
+) -> list[list[MentionFeatures]]:
+    """Split mentions into independent units: same name key, or joined by a link.
+
+    Args:
+        features: Mentions, any order.
+        links: Must-link pairs of mention ids (unknown ids are ignored).
+
+    Returns:
+        Units sorted by their smallest mention id, each sorted by mention id.
+    """
+    ids = [f.mention_id for f in features]
+    uf = _UnionFind(ids)
+    first_by_key: dict[str, str] = {}
+    for f in features:
+        uf.union(first_by_key.setdefault(f.name.key, f.mention_id), f.mention_id)
+    for a, b in links:
+        if a in uf.parent and b in uf.parent:
+            uf.union(a, b)
+    units: dict[str, list[MentionFeatures]] = defaultdict(list)
+    for f in features:
+        units[uf.find(f.mention_id)].append(f)
+    return [sorted(units[root], key=lambda f: f.mention_id) for root in sorted(units)]
+
+
+def candidate_pairs(unit: Sequence[MentionFeatures]) -> Iterator[tuple[int, int]]:
+    """Index pairs ``(i, j)``, ``i < j``, of one unit worth scoring (see module docstring)."""
+    n = len(unit)
+    if n <= EXHAUSTIVE_UNIT:
+        for i in range(n):
+            for j in range(i + 1, n):
+                yield i, j
+        return
+    postings: dict[str, list[int]] = defaultdict(list)
+    for index, f in enumerate(unit):
+        for piece in _evidence_pieces(f):
+            postings[piece].append(index)
+    seen: set[tuple[int, int]] = set()
+    for piece in sorted(postings):
+        members = postings[piece]
+        if len(members) > MAX_POSTING:
+            continue
+        for x, i in enumerate(members):
+            for j in members[x + 1 :]:
+                if (i, j) not in seen:
+                    seen.add((i, j))
+                    yield i, j
+
+
+def _evidence_pieces(f: MentionFeatures) -> set[str]:
+    pieces = {f"c:{c}" for c in f.coauthors}
+    pieces.update(f"i:{i}" for i in f.institutions)
+    pieces.update(f"a:{word}" for text in f.affiliations for word in text.split())
+    pieces.update(f"t:{token}" for token in f.title_tokens)
+    pieces.update(f"k:{topic}" for topic in f.topics)
+    if f.venue:
+        pieces.add(f"v:{f.venue}")
+    if f.source_author_id:
+        pieces.add(f"s:{f.source_author_id}")
+    if f.orcid:
+        pieces.add(f"o:{f.orcid}")
+    return pieces

@@ -1,0 +1,251 @@
+"""Precision-first clustering of author mentions into people.
+
+Per unit (see :mod:`dedupe.blocking`): must-links are applied first (operator must-links, equal ORCID
+iDs, the same authorship recorded twice), then clusters merge best-first while the score of their
+pooled evidence (:func:`dedupe.scoring.score_profiles`) reaches the threshold. Scoring pooled evidence
+rather than single pairs lets a person's papers chain through changing co-authors, while each merge
+still needs the two clusters, taken whole, to look alike. Cannot-links (operator, ORCID conflict,
+incompatible given names, two positions on one work) are never crossed.
+
+The result does not depend on input order: mentions are sorted by id, ties are broken by mention ids,
+and a cluster's key is its smallest mention id.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from dedupe.blocking import _UnionFind, candidate_pairs, group_units
+from dedupe.mentions import AuthorMention, MentionFeatures, extract_features
+from dedupe.names import UnusableNameError
+from dedupe.scoring import (
+    DEFAULT_WEIGHTS,
+    Evidence,
+    Profile,
+    ScoringWeights,
+    inverse_frequencies,
+    score_profiles,
+)
+
+__all__ = ["ClusteringConfig", "Resolution", "resolve_authors"]
+
+
+@dataclass(frozen=True, slots=True)
+class ClusteringConfig:
+    """Thresholds of the clustering.
+
+    Attributes:
+        threshold: Merge when the pooled-evidence score reaches this (tuned on the Qian tuning half).
+        review_low: Pairs of final clusters scoring in ``[review_low, threshold)`` go to review.
+        weights: Scoring weights.
+    """
+
+    threshold: float = 0.5
+    review_low: float = 0.2
+    weights: ScoringWeights = field(default_factory=lambda: DEFAULT_WEIGHTS)
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """Outcome of :func:`resolve_authors`.
+
+    Attributes:
+        clusters: mention_id -> cluster key (the cluster's smallest mention id).
+        evidence: cluster key -> the joins that built it (must-links first, then merges in order).
+        reviews: Pairs of clusters kept apart with a score in the review band, for ``identity_reviews``.
+        quarantined: mention_id -> reason, for mentions whose name is unusable (never clustered).
+    """
+
+    clusters: dict[str, str]
+    evidence: dict[str, tuple[Evidence, ...]]
+    reviews: tuple[Evidence, ...]
+    quarantined: dict[str, str]
+
+
+def resolve_authors(
+    mentions: Iterable[AuthorMention],
+    *,
+    must_link: Iterable[tuple[str, str]] = (),
+    cannot_link: Iterable[tuple[str, str]] = (),
+    config: ClusteringConfig | None = None,
+) -> Resolution:
+    """Cluster author mentions into people.
+
+    Args:
+        mentions: Mentions with unique ``mention_id``; any order.
+        must_link: Operator decisions "same person" (pairs of mention ids); applied first.
+        cannot_link: Operator decisions "different people"; never crossed. A pair in both lists is kept
+            apart (precision first).
+        config: Thresholds and weights; defaults to :class:`ClusteringConfig`.
+
+    Returns:
+        The clusters, their evidence, pairs for review and quarantined mentions.
+
+    Raises:
+        ValueError: Two mentions share a mention_id.
+    """
+    config = config or ClusteringConfig()
+    features, quarantined = _features(mentions)
+    cannot = {frozenset(p) for p in cannot_link if p[0] != p[1]}
+    links = _must_links(features, must_link, cannot)
+    clusters: dict[str, str] = {}
+    evidence: dict[str, tuple[Evidence, ...]] = {}
+    reviews: list[Evidence] = []
+    idf = inverse_frequencies(features)
+    for unit in group_units(features, [(a, b) for a, b, _ in links]):
+        _cluster_unit(unit, links, cannot, idf, config, clusters, evidence, reviews)
+    reviews.sort(key=lambda e: (e.left, e.right))
+    return Resolution(clusters, evidence, tuple(reviews), quarantined)
+
+
+def _features(mentions: Iterable[AuthorMention]) -> tuple[list[MentionFeatures], dict[str, str]]:
+    features: list[MentionFeatures] = []
+    quarantined: dict[str, str] = {}
+    seen: set[str] = set()
+    for mention in sorted(mentions, key=lambda m: m.mention_id):
+        if mention.mention_id in seen:
+            raise ValueError(f"duplicate mention_id {mention.mention_id!r}: give every authorship its own id")
+        seen.add(mention.mention_id)
+        try:
+            features.append(extract_features(mention))
+        except UnusableNameError as error:
+            quarantined[mention.mention_id] = error.reason
+    return features, quarantined
+
+
+def _must_links(
+    features: Sequence[MentionFeatures],
+    operator: Iterable[tuple[str, str]],
+    cannot: set[frozenset[str]],
+) -> list[tuple[str, str, str]]:
+    """Must-link pairs with their rule, in priority order, minus any pair an operator cannot-linked."""
+    links = [(a, b, "operator") for a, b in operator]
+    first_by_authorship: dict[tuple[str, int, str], str] = {}
+    first_by_orcid: dict[str, str] = {}
+    for f in features:
+        if f.work_id and f.position >= 0:
+            authorship = (f.work_id, f.position, f.name.key)
+            first = first_by_authorship.setdefault(authorship, f.mention_id)
+            if first != f.mention_id:
+                links.append((first, f.mention_id, "same_authorship"))
+        if f.orcid:
+            first = first_by_orcid.setdefault(f.orcid, f.mention_id)
+            if first != f.mention_id:
+                links.append((first, f.mention_id, "orcid"))
+    return [(a, b, rule) for a, b, rule in links if a != b and frozenset((a, b)) not in cannot]
+
+
+def _cluster_unit(
+    unit: Sequence[MentionFeatures],
+    links: Sequence[tuple[str, str, str]],
+    cannot: set[frozenset[str]],
+    idf: Mapping[str, float],
+    config: ClusteringConfig,
+    clusters: dict[str, str],
+    evidence: dict[str, tuple[Evidence, ...]],
+    reviews: list[Evidence],
+) -> None:
+    state = _UnitState(unit, cannot, idf)
+    state.apply_links(links)
+    state.agglomerate(config)
+    for mention_id, root in state.roots().items():
+        clusters[mention_id] = state.profiles[root].anchor
+    for root, joins in state.joins.items():
+        evidence[state.profiles[root].anchor] = tuple(joins)
+    reviews.extend(state.review_pairs(config))
+
+
+class _UnitState:
+    """Clusters of one unit while they merge; clusters are named by a root mention id."""
+
+    def __init__(
+        self,
+        unit: Sequence[MentionFeatures],
+        cannot: set[frozenset[str]],
+        idf: Mapping[str, float],
+    ) -> None:
+        self.unit = unit
+        self.uf = _UnionFind(f.mention_id for f in unit)
+        self.profiles = {f.mention_id: Profile([f], idf) for f in unit}
+        self.joins: dict[str, list[Evidence]] = {f.mention_id: [] for f in unit}
+        self.cannot: dict[str, set[str]] = {f.mention_id: set() for f in unit}
+        for pair in cannot:
+            a, b = sorted(pair)
+            if a in self.cannot and b in self.cannot:
+                self.cannot[a].add(b)
+                self.cannot[b].add(a)
+        self.neighbours: dict[str, set[str]] = {f.mention_id: set() for f in unit}
+        self.version = dict.fromkeys(self.profiles, 0)
+        self.last: dict[tuple[str, str], tuple[Evidence, int, int]] = {}
+
+    def roots(self) -> dict[str, str]:
+        return {f.mention_id: self.uf.find(f.mention_id) for f in self.unit}
+
+    def _merge(self, a: str, b: str, joined: Evidence) -> str:
+        root, other = min(a, b), max(a, b)
+        self.uf.union(a, b)
+        self.profiles[root] = self.profiles[root].merged(self.profiles.pop(other))
+        self.joins[root] = [*self.joins[root], *self.joins.pop(other), joined]
+        self.cannot[root] |= self.cannot.pop(other)
+        self.neighbours[root] |= self.neighbours.pop(other)
+        self.neighbours[root] -= {root, other}
+        for nodes in (self.cannot, self.neighbours):
+            for node in nodes[root]:
+                if other in nodes[node]:
+                    nodes[node].discard(other)
+                    nodes[node].add(root)
+        self.version[root] += 1
+        del self.version[other]
+        return root
+
+    def apply_links(self, links: Sequence[tuple[str, str, str]]) -> None:
+        for x, y, rule in links:
+            if x not in self.uf.parent or y not in self.uf.parent:
+                continue
+            a, b = self.uf.find(x), self.uf.find(y)
+            if a in self.profiles and b in self.profiles and a != b and b not in self.cannot[a]:
+                left, right = sorted((self.profiles[a].anchor, self.profiles[b].anchor))
+                self._merge(a, b, Evidence(left, right, 1.0, rule=rule))
+
+    def agglomerate(self, config: ClusteringConfig) -> None:
+        ids = [f.mention_id for f in self.unit]
+        for i, j in candidate_pairs(self.unit):
+            a, b = self.uf.find(ids[i]), self.uf.find(ids[j])
+            if a != b:
+                self.neighbours[a].add(b)
+                self.neighbours[b].add(a)
+        heap: list[tuple[float, str, str, int, int]] = []
+        for a in sorted(self.neighbours):
+            for b in sorted(self.neighbours[a]):
+                if a < b:
+                    self._push(heap, a, b, config)
+        while heap:
+            negative, a, b, va, vb = heapq.heappop(heap)
+            if -negative < config.threshold:
+                break
+            if self.version.get(a, -1) != va or self.version.get(b, -1) != vb:
+                continue
+            root = self._merge(a, b, self.last.pop((a, b))[0])
+            for other in sorted(self.neighbours[root]):
+                low, high = sorted((root, other))
+                self._push(heap, low, high, config)
+
+    def _push(
+        self, heap: list[tuple[float, str, str, int, int]], a: str, b: str, config: ClusteringConfig
+    ) -> None:
+        if b in self.cannot[a]:
+            self.last.pop((a, b), None)
+            return
+        scored = score_profiles(self.profiles[a], self.profiles[b], config.weights)
+        self.last[(a, b)] = (scored, self.version[a], self.version[b])
+        heapq.heappush(heap, (-scored.score, a, b, self.version[a], self.version[b]))
+
+    def review_pairs(self, config: ClusteringConfig) -> list[Evidence]:
+        out = []
+        for (a, b), (scored, va, vb) in self.last.items():
+            live = self.version.get(a, -1) == va and self.version.get(b, -1) == vb
+            if live and config.review_low <= scored.score < config.threshold:
+                out.append(scored)
+        return out

@@ -1,0 +1,166 @@
+"""Author mentions (one per authorship) and the normalised evidence extracted from each.
+
+A mention's evidence is computed once (:func:`extract_features`), so scoring a pair or a cluster never
+re-parses names, titles or affiliations.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from dedupe.names import ParsedName, UnusableNameError, clean_text, parse_name
+
+__all__ = ["MAX_COAUTHORS", "AuthorMention", "MentionFeatures", "coauthor_key", "extract_features"]
+
+# Hyper-authorship (physics collaborations, consortia): with hundreds of names on a paper, sharing
+# co-authors says little about being one person, and parsing them all costs. Above this many co-authors
+# a mention contributes no co-author evidence (its title, venue, affiliation evidence still counts).
+MAX_COAUTHORS = 50
+
+
+def _word_set(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_WORD = re.compile(r"[a-z][a-z0-9]+")
+_TITLE_STOPWORDS = _word_set(
+    "a an and are as at based by for from in into is of on or over the to towards under using via "
+    "with without new novel approach method methods study analysis paper toward its their this"
+)
+# Words every second affiliation carries: they make "Dept. of CS, Tsinghua Univ." look like
+# "Dept. of CS, Peking Univ.", so affiliation similarity ignores them.
+_AFFILIATION_STOPWORDS = _word_set(
+    "a and at de der des di du for in of the la le und department dept school faculty college "
+    "university univ universidad universitat universite universita institute inst institut "
+    "laboratory lab labs center centre research science sciences engineering computer computing "
+    "technology key state national division group program graduate china usa uk germany japan "
+    "france italy spain canada korea india australia inc ltd co corp corporation"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class AuthorMention:
+    """One authorship: a name as written on one work, with the evidence around it.
+
+    Attributes:
+        mention_id: Unique, stable id (for instance ``"<work_id>:<position>"``).
+        raw_name: The name as the source wrote it.
+        position: 0-based author position on the work (-1 when unknown).
+        coauthors: Raw names of the other authors of the work (the person themself excluded).
+        institution_ids: Institution ids (OpenAlex/ROR) given for this authorship.
+        affiliations: Raw affiliation strings for this authorship.
+        title: Title of the work.
+        venue: Journal or conference name.
+        year: Publication year, None when unknown.
+        topics: Topic or category labels of the work.
+        orcid: ORCID iD when the source gives one for this authorship.
+        source_author_id: The source's own author id (OpenAlex ``A...``): evidence, not truth.
+        work_id: Id of the (merged) work.
+    """
+
+    mention_id: str
+    raw_name: str
+    position: int = -1
+    coauthors: tuple[str, ...] = ()
+    institution_ids: tuple[str, ...] = ()
+    affiliations: tuple[str, ...] = ()
+    title: str = ""
+    venue: str = ""
+    year: int | None = None
+    topics: tuple[str, ...] = ()
+    orcid: str | None = None
+    source_author_id: str | None = None
+    work_id: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class MentionFeatures:
+    """Normalised evidence of one mention (see :func:`extract_features`)."""
+
+    mention_id: str
+    name: ParsedName
+    coauthors: frozenset[str]
+    institutions: frozenset[str]
+    affiliations: tuple[str, ...]
+    venue: str
+    title_tokens: Counter[str] = field(compare=False)
+    topics: frozenset[str]
+    year: int | None
+    orcid: str | None
+    source_author_id: str | None
+    work_id: str
+    position: int
+
+
+def extract_features(mention: AuthorMention) -> MentionFeatures:
+    """Normalise a mention's evidence.
+
+    Raises:
+        UnusableNameError: The mention's own name is unusable; quarantine the mention.
+    """
+    name = parse_name(mention.raw_name)
+    return MentionFeatures(
+        mention_id=mention.mention_id,
+        name=name,
+        coauthors=_coauthor_keys(mention.coauthors, name),
+        institutions=frozenset(i.strip().lower() for i in mention.institution_ids if i.strip()),
+        affiliations=_affiliation_texts(mention.affiliations),
+        venue=_venue(mention.venue),
+        title_tokens=_title_tokens(mention.title),
+        topics=frozenset(t.strip().lower() for t in mention.topics if t.strip()),
+        year=mention.year,
+        orcid=_orcid(mention.orcid),
+        source_author_id=(mention.source_author_id or "").strip() or None,
+        work_id=mention.work_id,
+        position=mention.position,
+    )
+
+
+def coauthor_key(name: ParsedName) -> str:
+    """Full given name when known (``"li, mingjing"``), else the initial key (``"li, m"``)."""
+    return f"{name.surname}, {''.join(name.given)}" if name.has_full_given else name.key
+
+
+def _coauthor_keys(raw_names: tuple[str, ...], own: ParsedName) -> frozenset[str]:
+    if len(raw_names) > MAX_COAUTHORS:
+        return frozenset()
+    keys: set[str] = set()
+    for raw in raw_names:
+        try:
+            parsed = parse_name(raw)
+        except UnusableNameError:
+            continue
+        if parsed.surname == own.surname and parsed.first_initial == own.first_initial:
+            continue  # the person themself, or a namesake we cannot tell apart from them
+        keys.add(coauthor_key(parsed))
+    return frozenset(keys)
+
+
+def _title_tokens(title: str) -> Counter[str]:
+    words = _WORD.findall(clean_text(title).lower())
+    # Crude stemming by truncation: "networks"/"network", "learning"/"learned" share a prefix.
+    return Counter(w[:6] for w in words if w not in _TITLE_STOPWORDS and len(w) > 2)
+
+
+def _venue(venue: str) -> str:
+    words = _WORD.findall(clean_text(venue).lower())
+    return " ".join(w for w in words if not w.isdigit())
+
+
+def _affiliation_texts(affiliations: tuple[str, ...]) -> tuple[str, ...]:
+    texts = set()
+    for raw in affiliations:
+        words = _WORD.findall(clean_text(raw).lower())
+        kept = [w for w in words if w not in _AFFILIATION_STOPWORDS and not w.isdigit()]
+        if kept and raw.strip().lower() != "null":
+            texts.add(" ".join(sorted(set(kept))))
+    return tuple(sorted(texts))
+
+
+def _orcid(orcid: str | None) -> str | None:
+    if not orcid:
+        return None
+    digits = re.sub(r"[^0-9X]", "", orcid.upper().rsplit("/", 1)[-1])
+    return digits or None

@@ -1,0 +1,154 @@
+"""Build stage: resolve author identities over the published mentions and give them stable ids."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import orjson
+import pyarrow as pa
+
+from dedupe import AuthorMention, assign_author_ids, resolve_authors
+from dedupe.mentions import MAX_COAUTHORS
+from warehouse.identity_state import (
+    AUTHOR_ASSIGNMENTS,
+    AUTHOR_REDIRECTS,
+    IdentityState,
+    read_assignments,
+    read_overrides,
+    read_redirects,
+)
+
+__all__ = ["resolve_identities"]
+
+_MENTIONS = """
+SELECT a.mention_id, a.raw_name, a.position, a.institution_ids, a.raw_affiliations, a.orcid,
+       a.source_author_id, a.work_id, w.title, w.venue, w.display_year, n.names, t.topics
+FROM authorships a
+JOIN works w USING (work_id)
+JOIN (SELECT work_id, list(raw_name ORDER BY position) AS names FROM authorships GROUP BY work_id) n
+  USING (work_id)
+LEFT JOIN (
+    SELECT wt.work_id, list(tp.display_name ORDER BY tp.display_name) AS topics
+    FROM work_topics wt JOIN topics tp USING (topic_id) GROUP BY wt.work_id
+) t USING (work_id)
+ORDER BY a.mention_id
+"""
+
+
+def resolve_identities(con: duckdb.DuckDBPyConnection, lake_dir: Path) -> IdentityState:
+    """Cluster the mentions in ``authorships``, set their author ids, and create the identity tables.
+
+    Creates ``author_evidence``, ``identity_reviews``, ``identity_overrides`` and
+    ``author_redirects``; mentions whose names cannot be resolved go to ``quarantine``.
+    """
+    mentions = [_mention(row) for row in _rows(con, _MENTIONS)]
+    overrides = read_overrides(lake_dir).to_pylist()
+    must = [(o["left_mention"], o["right_mention"]) for o in overrides if o["kind"] == "must_link"]
+    cannot = [(o["left_mention"], o["right_mention"]) for o in overrides if o["kind"] == "cannot_link"]
+    resolution = resolve_authors(mentions, must_link=must, cannot_link=cannot)
+    ids = assign_author_ids(resolution.clusters, read_assignments(lake_dir), read_redirects(lake_dir))
+    author_of_mention = {m: ids.author_of[c] for m, c in resolution.clusters.items()}
+    assignments = pa.table(
+        {"mention_id": list(author_of_mention), "author_id": list(author_of_mention.values())},
+        schema=AUTHOR_ASSIGNMENTS,
+    )
+    redirects = pa.Table.from_pylist([asdict(r) for r in ids.redirects], schema=AUTHOR_REDIRECTS)
+    _create(con, "mention_authors", assignments)
+    con.execute(
+        "UPDATE authorships SET author_id = m.author_id FROM mention_authors m "
+        "WHERE authorships.mention_id = m.mention_id"
+    )
+    _create(con, "author_redirects", redirects)
+    _create(con, "identity_overrides", read_overrides(lake_dir))
+    _create(con, "author_evidence", _evidence_table(resolution.evidence, ids.author_of))
+    _create(con, "identity_reviews", _reviews_table(resolution.reviews, author_of_mention))
+    for mention_id, reason in sorted(resolution.quarantined.items()):
+        con.execute(
+            "INSERT INTO quarantine SELECT 'warehouse', 'authorship', ?, ?, raw_ref FROM ("
+            "SELECT max(raw_ref) AS raw_ref FROM work_sources ws JOIN authorships a USING (work_id) "
+            "WHERE a.mention_id = ?)",
+            [mention_id, f"unresolvable name: {reason}", mention_id],
+        )
+    return IdentityState(assignments, redirects)
+
+
+def _mention(row: dict[str, Any]) -> AuthorMention:
+    names: list[str] = row["names"]
+    coauthors = (
+        ()
+        if len(names) > MAX_COAUTHORS + 1
+        else tuple(n for i, n in enumerate(names, 1) if i != row["position"])
+    )
+    return AuthorMention(
+        mention_id=row["mention_id"],
+        raw_name=row["raw_name"],
+        position=row["position"] - 1,
+        coauthors=coauthors,
+        institution_ids=tuple(row["institution_ids"] or ()),
+        affiliations=tuple(row["raw_affiliations"] or ()),
+        title=row["title"] or "",
+        venue=row["venue"] or "",
+        year=row["display_year"],
+        topics=tuple(row["topics"] or ()),
+        orcid=row["orcid"],
+        source_author_id=row["source_author_id"],
+        work_id=row["work_id"],
+    )
+
+
+def _evidence_table(evidence: dict[str, Any], author_of: dict[str, str]) -> pa.Table:
+    rows = [
+        {"author_id": author_of[cluster], "step": step, **_evidence_row(e)}
+        for cluster, joins in evidence.items()
+        for step, e in enumerate(joins, 1)
+    ]
+    return pa.Table.from_pylist(rows, schema=_EVIDENCE)
+
+
+def _reviews_table(reviews: tuple[Any, ...], author_of_mention: dict[str, str]) -> pa.Table:
+    rows = [
+        {
+            **_evidence_row(e),
+            "left_author": author_of_mention.get(e.left),
+            "right_author": author_of_mention.get(e.right),
+        }
+        for e in reviews
+    ]
+    return pa.Table.from_pylist(rows, schema=_REVIEWS)
+
+
+def _evidence_row(e: Any) -> dict[str, Any]:
+    detail = {k: v for k, v in asdict(e).items() if k not in ("left", "right", "score", "rule")}
+    return {
+        "left_mention": e.left,
+        "right_mention": e.right,
+        "score": e.score,
+        "rule": e.rule,
+        "evidence": orjson.dumps(detail, option=orjson.OPT_SORT_KEYS).decode(),
+    }
+
+
+_PAIR = [
+    ("left_mention", pa.string()),
+    ("right_mention", pa.string()),
+    ("score", pa.float64()),
+    ("rule", pa.string()),
+    ("evidence", pa.string()),
+]
+_EVIDENCE = pa.schema([("author_id", pa.string()), ("step", pa.int32()), *_PAIR])
+_REVIEWS = pa.schema([*_PAIR, ("left_author", pa.string()), ("right_author", pa.string())])
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any]]:
+    result = con.execute(sql)
+    columns = [d[0] for d in result.description or []]
+    return [dict(zip(columns, values, strict=True)) for values in result.fetchall()]
+
+
+def _create(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> None:
+    con.register("arrow_input", table)
+    con.execute(f"CREATE TABLE {name} AS SELECT * FROM arrow_input")  # noqa: S608
+    con.unregister("arrow_input")

@@ -1,0 +1,115 @@
+"""Identity state kept in the lake: operator overrides, and the last published author ids.
+
+Overrides are append-only files (``state/identity_overrides/<decision_id>.parquet``) written the
+moment an operator decides, so no rebuild can lose them. Assignments and redirects are replaced
+after each successful publish, like the watermarks.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pyarrow as pa
+
+from dedupe.author_ids import Redirect
+from warehouse.lake import read_state, write_state
+
+__all__ = [
+    "AUTHOR_ASSIGNMENTS",
+    "AUTHOR_REDIRECTS",
+    "IDENTITY_OVERRIDES",
+    "IdentityState",
+    "Override",
+    "read_assignments",
+    "read_overrides",
+    "read_redirects",
+    "save_identity_state",
+    "save_override",
+]
+
+
+def _f(name: str, type_: pa.DataType, comment: str) -> pa.Field:
+    return pa.field(name, type_, metadata={"description": comment})
+
+
+IDENTITY_OVERRIDES = pa.schema(
+    [
+        _f("decision_id", pa.string(), "Operator decision id"),
+        _f("kind", pa.string(), "must_link (same person) or cannot_link (different people)"),
+        _f("left_mention", pa.string(), "First mention of the pair"),
+        _f("right_mention", pa.string(), "Second mention of the pair"),
+        _f("command", pa.string(), "The command that made it: merge, split, review"),
+        _f("reason", pa.string(), "Why, in the operator's words"),
+        _f("decided_by", pa.string(), "Operator"),
+        _f("decided_at", pa.timestamp("us", tz="UTC"), "When"),
+    ]
+)
+AUTHOR_ASSIGNMENTS = pa.schema(
+    [_f("mention_id", pa.string(), "Mention"), _f("author_id", pa.string(), "Its published author id")]
+)
+AUTHOR_REDIRECTS = pa.schema(
+    [
+        _f("retired_id", pa.string(), "An author id no longer in use"),
+        _f("successor_id", pa.string(), "The author id its profile moved to (NULL: removed)"),
+        _f("reason", pa.string(), "merged (into the successor) or removed (no mentions left)"),
+    ]
+)
+
+
+@dataclass(frozen=True, slots=True)
+class IdentityState:
+    """Identity tables to persist in the lake once the publish succeeded."""
+
+    assignments: pa.Table
+    redirects: pa.Table
+
+
+@dataclass(frozen=True, slots=True)
+class Override:
+    """One operator decision about a pair of mentions."""
+
+    kind: str
+    left_mention: str
+    right_mention: str
+    command: str
+    reason: str
+    decided_by: str
+
+
+def save_override(lake_dir: Path, overrides: list[Override]) -> str:
+    """Append one decision (one or more mention pairs) to the lake; returns its id."""
+    decision_id = f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}"
+    now = datetime.now(UTC)
+    rows = [{**asdict(o), "decision_id": decision_id, "decided_at": now} for o in overrides]
+    write_state(
+        lake_dir, f"identity_overrides/{decision_id}", pa.Table.from_pylist(rows, schema=IDENTITY_OVERRIDES)
+    )
+    return decision_id
+
+
+def read_overrides(lake_dir: Path) -> pa.Table:
+    """Every operator decision, oldest first."""
+    return read_state(lake_dir, "identity_overrides", IDENTITY_OVERRIDES)
+
+
+def read_assignments(lake_dir: Path) -> dict[str, str]:
+    """mention_id -> author_id as last published."""
+    table = read_state(lake_dir, "author_assignments", AUTHOR_ASSIGNMENTS)
+    return dict(
+        zip(table.column("mention_id").to_pylist(), table.column("author_id").to_pylist(), strict=True)
+    )
+
+
+def read_redirects(lake_dir: Path) -> tuple[Redirect, ...]:
+    """Every retired author id and its successor."""
+    table = read_state(lake_dir, "author_redirects", AUTHOR_REDIRECTS)
+    return tuple(Redirect(**row) for row in table.to_pylist())
+
+
+def save_identity_state(lake_dir: Path, state: IdentityState) -> None:
+    """Persist the published author ids and redirects (after a successful publish)."""
+    write_state(lake_dir, "author_assignments", state.assignments)
+    write_state(lake_dir, "author_redirects", state.redirects)
