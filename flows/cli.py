@@ -14,9 +14,11 @@ from rich.console import Console
 from rich.table import Table
 
 from config import load_settings
+from flows.cli_authors import app as authors_app
 from warehouse import WarehouseMissing, find_authors, open_readonly, read_profile
 
 app = typer.Typer(help="BZPEER researcher-profile pipeline.", no_args_is_help=True, add_completion=False)
+app.add_typer(authors_app, name="authors")
 console = Console()
 RECORDED_DIR = Path(__file__).resolve().parent.parent / "recorded"
 

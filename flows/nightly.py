@@ -35,7 +35,7 @@ def stage(settings: Settings, landed: LandedFetch) -> dict[str, object]:
 @task(cache_policy=NO_CACHE)
 def publish(settings: Settings, run: RunRecord, ends: dict[tuple[str, str], datetime]) -> RunRecord:
     """Build the warehouse from the lake, swap it in, advance watermarks, save the run."""
-    finish_run(settings, run, ends)
+    finish_run(settings, run, ends, publish=bool(ends))
     return run
 
 

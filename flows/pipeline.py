@@ -24,8 +24,9 @@ from warehouse import (
     save_watermarks,
     write_batch,
 )
+from warehouse.lock import writer_lock
 
-__all__ = ["finish_run", "new_run_id", "stage_fetch"]
+__all__ = ["finish_run", "new_run_id", "republish", "stage_fetch"]
 
 
 def new_run_id(now: datetime) -> str:
@@ -52,27 +53,37 @@ def stage_fetch(settings: Settings, landed: LandedFetch) -> dict[str, object]:
 
 
 def finish_run(
-    settings: Settings, run: RunRecord, published_ends: dict[tuple[str, str], datetime]
+    settings: Settings, run: RunRecord, published_ends: dict[tuple[str, str], datetime], publish: bool
 ) -> PublishedCounts | None:
-    """Publish the lake as a new warehouse, then persist the advanced watermarks and the run.
+    """Publish the lake as a new warehouse, then persist watermarks, identity state and the run.
 
-    Nothing is published when no window succeeded. Watermarks are persisted only after the swap,
-    so a crash before it leaves them where they were and the next run re-fetches the same windows.
+    Watermarks and identity state are persisted only after the swap, so a crash before it leaves
+    them where they were and the next run redoes the same work. One writer at a time.
     """
-    clean_lake(settings.lake_dir)
-    run.finished_at = datetime.now(UTC)
-    counts = None
-    if published_ends:
-        watermarks = advanced_watermarks(settings.lake_dir, run.run_id, published_ends)
-        earlier = read_runs(settings.lake_dir).filter(pc.field("run_id") != run.run_id)
-        state = {
-            "pipeline_runs": pa.concat_tables([earlier, run.to_table()]),
-            "watermarks": watermarks,
-        }
-        lake, target = settings.lake_dir, settings.warehouse_path
-        counts = build_and_publish(lake, target, run.run_id, run.finished_at, state)
-        run.works_published, run.authors_published = counts.works, counts.authors
-        save_watermarks(settings.lake_dir, watermarks)
-        save_identity_state(settings.lake_dir, counts.identity)
-    save_run(settings.lake_dir, run)
+    with writer_lock(settings.data_dir):
+        clean_lake(settings.lake_dir)
+        run.finished_at = datetime.now(UTC)
+        counts = _publish(settings, run, published_ends) if publish else None
+        save_run(settings.lake_dir, run)
+    return counts
+
+
+def _publish(settings: Settings, run: RunRecord, ends: dict[tuple[str, str], datetime]) -> PublishedCounts:
+    watermarks = advanced_watermarks(settings.lake_dir, run.run_id, ends)
+    earlier = read_runs(settings.lake_dir).filter(pc.field("run_id") != run.run_id)
+    state = {"pipeline_runs": pa.concat_tables([earlier, run.to_table()]), "watermarks": watermarks}
+    assert run.finished_at is not None
+    counts = build_and_publish(settings.lake_dir, settings.warehouse_path, run.run_id, run.finished_at, state)
+    run.works_published, run.authors_published = counts.works, counts.authors
+    save_watermarks(settings.lake_dir, watermarks)
+    save_identity_state(settings.lake_dir, counts.identity)
+    return counts
+
+
+def republish(settings: Settings, flow: str, params: dict[str, object]) -> PublishedCounts:
+    """Rebuild the warehouse from the lake as it is (no fetching): after an operator decision."""
+    started = datetime.now(UTC)
+    run = RunRecord(new_run_id(started), flow, started, params=params, status="published")
+    counts = finish_run(settings, run, {}, publish=True)
+    assert counts is not None
     return counts

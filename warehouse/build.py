@@ -120,8 +120,10 @@ def _build(
     for name in [*(f"src_{t}" for t in SOURCE_TABLES), *_INTERMEDIATE]:
         con.execute(f"DROP TABLE {name}")
     apply_comments(con)
-    counts = (_count(con, t) for t in ("works", "authors", "authorships", "quarantine"))
-    return PublishedCounts(*counts, identity=identity)
+    works, authors, mentions, quarantined = (
+        _count(con, t) for t in ("works", "authors", "authorships", "quarantine")
+    )
+    return PublishedCounts(works, authors, mentions, quarantined, identity)
 
 
 def _load_source_table(

@@ -1,0 +1,182 @@
+"""``bzpeer authors ...``: explain, review and correct author identities; evaluate the resolver.
+
+Decisions are stored at once in the lake (append-only) and replayed by every later build, so an
+operator's decision always wins and survives rebuilds; the warehouse is then republished.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import duckdb
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from config import Settings, load_settings
+from warehouse import Override, WarehouseMissing, open_readonly, save_override
+from warehouse.identity_read import author_joins, author_mentions, current_author_id, review_pairs
+
+app = typer.Typer(help="Explain, review and correct author identities.", no_args_is_help=True)
+console = Console()
+ConfigOption = Annotated[
+    Path | None, typer.Option("--config", envvar="BZPEER_CONFIG_FILE", help="TOML settings file.")
+]
+ReasonOption = Annotated[str, typer.Option("--reason", help="Why: kept with the decision.")]
+ByOption = Annotated[str, typer.Option("--by", envvar="USER", help="Operator name.")]
+
+
+@app.command()
+def explain(author_id: str, config: ConfigOption = None) -> None:
+    """Show an author's mentions and the evidence of every join that built it."""
+    with _readonly(load_settings(config)) as con:
+        live = _live_id(con, author_id)
+        mentions, joins = author_mentions(con, live), author_joins(con, live)
+    table = Table(
+        "mention", "name", "year", "title", "affiliations", title=f"{live}: {len(mentions)} mentions"
+    )
+    for m in mentions:
+        table.add_row(
+            m.mention_id, m.raw_name, str(m.year or ""), m.title[:60], "; ".join(m.affiliations)[:40]
+        )
+    console.print(table)
+    evidence = Table(
+        "step", "joined", "with", "score", "rule", "evidence", title="Why these mentions are one person"
+    )
+    for step, j in enumerate(joins, 1):
+        evidence.add_row(str(step), j.right_mention, j.left_mention, f"{j.score:.2f}", j.rule, j.evidence)
+    console.print(evidence if joins else "One mention: nothing was joined.")
+
+
+@app.command()
+def review(
+    author_id: Annotated[str | None, typer.Argument(help="Only pairs of this author.")] = None,
+    limit: int = 20,
+    same: Annotated[
+        tuple[str, str] | None, typer.Option(help="Decide: these two mentions are one person.")
+    ] = None,
+    different: Annotated[
+        tuple[str, str] | None, typer.Option(help="Decide: these two are different people.")
+    ] = None,
+    reason: ReasonOption = "",
+    by: ByOption = "operator",
+    config: ConfigOption = None,
+) -> None:
+    """List uncertain pairs kept apart, or decide one with --same / --different."""
+    settings = load_settings(config)
+    if same or different:
+        kind, pair = ("must_link", same) if same else ("cannot_link", different)
+        assert pair is not None
+        _decide(settings, [Override(kind, pair[0], pair[1], "review", reason, by)])
+        return
+    with _readonly(settings) as con:
+        pairs = review_pairs(con, limit, _live_id(con, author_id) if author_id else None)
+    table = Table("left", "right", "score", "authors", "evidence", title="Pairs kept apart, for review")
+    for p in pairs:
+        table.add_row(
+            p.left_mention,
+            p.right_mention,
+            f"{p.score:.2f}",
+            f"{p.left_author} / {p.right_author}",
+            p.evidence,
+        )
+    console.print(table)
+
+
+@app.command()
+def merge(
+    first: str, second: str, reason: ReasonOption = "", by: ByOption = "operator", config: ConfigOption = None
+) -> None:
+    """Decide that two authors are one person (every mention of both, linked to one anchor)."""
+    settings = load_settings(config)
+    with _readonly(settings) as con:
+        mentions = sorted(
+            m.mention_id for a in (first, second) for m in author_mentions(con, _live_id(con, a))
+        )
+    anchor = mentions[0]
+    _decide(settings, [Override("must_link", anchor, m, "merge", reason, by) for m in mentions[1:]])
+
+
+@app.command()
+def split(
+    author_id: str,
+    mentions: Annotated[str, typer.Option(help="Comma-separated mention ids that are another person.")],
+    reason: ReasonOption = "",
+    by: ByOption = "operator",
+    config: ConfigOption = None,
+) -> None:
+    """Decide that some mentions of an author are another person."""
+    settings = load_settings(config)
+    moved = sorted({m.strip() for m in mentions.split(",") if m.strip()})
+    with _readonly(settings) as con:
+        own = {m.mention_id for m in author_mentions(con, _live_id(con, author_id))}
+    unknown = sorted(set(moved) - own)
+    if unknown or not moved or set(moved) == own:
+        console.print(
+            f"[red]--mentions must name some, not all, mentions of {author_id}; not its: {unknown}[/red]"
+        )
+        raise typer.Exit(2)
+    stay = sorted(own - set(moved))
+    decisions = [Override("cannot_link", m, s, "split", reason, by) for m in moved for s in stay]
+    decisions += [Override("must_link", moved[0], m, "split", reason, by) for m in moved[1:]]
+    _decide(settings, decisions)
+
+
+@app.command()
+def evaluate(
+    aminer_xml: Annotated[
+        Path | None, typer.Option("--aminer-xml", help="Folder of AMiner/Qian XML files.")
+    ] = None,
+    s2and: Annotated[
+        Path | None, typer.Option("--s2and", help="Folder with signatures.json and clusters.json.")
+    ] = None,
+    predictions: Annotated[
+        Path | None, typer.Option(help="Write one JSON line per publication here.")
+    ] = None,
+) -> None:
+    """Score the resolver on labeled data: B-cubed and pairwise P/R/F1, with a name-only baseline."""
+    from dedupe.evaluation import evaluate_aminer, evaluate_s2and
+
+    if aminer_xml is None and s2and is None:
+        console.print("[red]give --aminer-xml DIR and/or --s2and DIR[/red]")
+        raise typer.Exit(2)
+    for kind, folder, evaluate_dir in (
+        ("AMiner XML", aminer_xml, evaluate_aminer),
+        ("S2AND", s2and, evaluate_s2and),
+    ):
+        if folder is None:
+            continue
+        report = evaluate_dir(folder)
+        console.print(f"[bold]{kind}: {folder}[/bold]")
+        console.print(report.to_text())
+        if predictions is not None and kind == "AMiner XML":
+            report.write_predictions(predictions)
+            console.print(f"predictions written to {predictions}")
+
+
+def _decide(settings: Settings, decisions: list[Override]) -> None:
+    from flows.pipeline import republish
+
+    decision_id = save_override(settings.lake_dir, decisions)
+    console.print(f"decision {decision_id} stored ({len(decisions)} mention pairs); republishing ...")
+    counts = republish(settings, "identity-override", {"decision_id": decision_id})
+    console.print(f"published: {counts.works} works, {counts.authors} authors")
+
+
+def _readonly(settings: Settings) -> duckdb.DuckDBPyConnection:
+    try:
+        return open_readonly(settings.warehouse_path)
+    except WarehouseMissing as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+
+
+def _live_id(con: duckdb.DuckDBPyConnection, author_id: str) -> str:
+    live = current_author_id(con, author_id)
+    if live is None:
+        console.print(f"[red]no author {author_id!r} (nor a redirect from it) in the warehouse[/red]")
+        raise typer.Exit(1)
+    if live != author_id:
+        console.print(f"{author_id} now is {live}")
+    return live
