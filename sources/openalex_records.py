@@ -19,7 +19,7 @@ from sources.identifiers import (
 )
 from sources.landing import RawPage
 
-__all__ = ["normalize_openalex_page", "rebuild_abstract"]
+__all__ = ["normalize_openalex_page", "normalize_openalex_records", "rebuild_abstract"]
 
 # OpenAlex's placeholder for an authorship whose author it could not identify.
 NULL_AUTHOR_ID = "A9999999999"
@@ -39,8 +39,19 @@ def normalize_openalex_page(page: RawPage, batch: BatchBuilder) -> None:
     results = body.get("results") if isinstance(body, dict) else None
     if not isinstance(results, list):
         raise SourceError("openalex", page.ref, "raw page has no 'results' list")
-    for index, record in enumerate(results):
-        ref = f"{page.ref}#{index}"
+    normalize_openalex_records(results, page.ref, batch)
+
+
+def normalize_openalex_records(records: list[Any], ref_prefix: str, batch: BatchBuilder) -> None:
+    """Normalize OpenAlex work records (API page results, or snapshot lines) into ``batch``.
+
+    Args:
+        records: Parsed work objects; anything else is quarantined.
+        ref_prefix: Raw reference of their page or file; record ``i`` is ``<ref_prefix>#<i>``.
+        batch: Where rows and quarantined records go.
+    """
+    for index, record in enumerate(records):
+        ref = f"{ref_prefix}#{index}"
         work_id = _record_id(record)
         try:
             problem = _work_problem(record, work_id)
