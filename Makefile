@@ -6,6 +6,8 @@ UV_VERSION := 0.13.9
 # Prefect: no telemetry, no stray server state in ~/.prefect.
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
+# Prefect's temporary local API may take longer than its default 20 s to start on a busy 2-core machine.
+export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 120
 export PREFECT_HOME ?= $(CURDIR)/.prefect
 
 .PHONY: install demo test check format bench clean

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pyarrow as pa
 
 from enrich.text import clean_text, clean_title
+from enrich.topics import place_arxiv_topics
 
-__all__ = ["clean_work_texts"]
+__all__ = ["clean_work_texts", "enrich_batch"]
 
 
 def clean_work_texts(works: pa.Table) -> pa.Table:
@@ -22,3 +23,12 @@ def clean_work_texts(works: pa.Table) -> pa.Table:
     )
     index = works.schema.get_field_index("abstract")
     return works.set_column(index, works.schema.field("abstract"), pa.array(abstracts, pa.string()))
+
+
+def enrich_batch(tables: dict[str, pa.Table]) -> dict[str, pa.Table]:
+    """The enrichment every normalized batch gets before it lands in the lake."""
+    return {
+        **tables,
+        "works": clean_work_texts(tables["works"]),
+        "topics": place_arxiv_topics(tables["topics"]),
+    }

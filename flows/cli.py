@@ -15,12 +15,15 @@ from rich.table import Table
 
 from config import load_settings
 from flows.cli_authors import app as authors_app
-from warehouse import WarehouseMissing, find_authors, open_readonly, read_profile
+from warehouse import Profile, WarehouseMissing, find_authors, open_readonly, read_profile
+from warehouse.profile_page import render_profile_html
+from warehouse.schema_doc import schema_markdown
 
 app = typer.Typer(help="BZPEER researcher-profile pipeline.", no_args_is_help=True, add_completion=False)
 app.add_typer(authors_app, name="authors")
 console = Console()
 RECORDED_DIR = Path(__file__).resolve().parent.parent / "recorded"
+EXAMPLES = Path(__file__).resolve().parent.parent / "docs" / "example_queries.sql"
 
 ConfigOption = Annotated[
     Path | None,
@@ -54,6 +57,9 @@ def replay_server(
 def profile(
     id_or_name: Annotated[str, typer.Argument(help="An author id, or part of a name.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    html: Annotated[
+        Path | None, typer.Option("--html", help="Write a self-contained HTML preview here.")
+    ] = None,
     config: ConfigOption = None,
 ) -> None:
     """Print one author's profile from the published warehouse (read-only)."""
@@ -73,19 +79,46 @@ def profile(
             raise typer.Exit(1)
         found = read_profile(con, matches[0][0])
     assert found is not None
-    if as_json:
+    if html is not None:
+        html.write_text(render_profile_html(found), encoding="utf-8")
+        console.print(f"wrote {html}")
+    elif as_json:
         typer.echo(json.dumps(found.to_dict(), indent=2, ensure_ascii=False))
-        return
+    else:
+        _print_profile(found)
+
+
+def _print_profile(found: Profile) -> None:
     console.print(f"[bold]{found.display_name}[/bold]  ({found.author_id})")
+    if found.summary:
+        console.print(found.summary)
     console.print(f"Affiliation: {found.affiliation or 'unknown'}   ORCID: {found.orcid or '-'}")
     console.print(
-        f"Works {found.works_count} · Topics {found.topics_count} · Co-authors {found.coauthor_count}"
-        f" · Active {found.first_year}-{found.last_year}"
+        f"Works {found.works_count} · Topics {found.topics_count} · Close collaborators "
+        f"{found.close_collaborators_count} · Co-authors {found.coauthor_count} · Active "
+        f"{found.first_year}-{found.last_year} · {found.verification_level}, confidence "
+        f"{found.identity_confidence:.2f}"
     )
     works = Table("year", "type", "venue", "title")
     for w in found.works:
         works.add_row(str(w.display_year or ""), w.type or "", w.venue or "", w.title)
     console.print(works)
+
+
+@app.command()
+def schema(
+    write: Annotated[Path | None, typer.Option(help="Write the document here (docs/SCHEMA.md).")] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Print (or write) every table and column of the warehouse with its comment."""
+    settings = load_settings(config)
+    with open_readonly(settings.warehouse_path) as con:
+        text = schema_markdown(con, EXAMPLES)
+    if write is None:
+        typer.echo(text)
+    else:
+        write.write_text(text, encoding="utf-8")
+        console.print(f"wrote {write}")
 
 
 def _print_matches(matches: list[tuple[str, str, int]]) -> None:

@@ -10,7 +10,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from config import Settings
-from enrich import clean_work_texts
+from enrich import enrich_batch
 from sources import LandedFetch, normalize_fetch
 from warehouse import (
     PublishedCounts,
@@ -24,6 +24,7 @@ from warehouse import (
     save_watermarks,
     write_batch,
 )
+from warehouse.build import BuildOptions
 from warehouse.lock import writer_lock
 
 __all__ = ["finish_run", "new_run_id", "republish", "stage_fetch"]
@@ -42,8 +43,7 @@ def stage_fetch(settings: Settings, landed: LandedFetch) -> dict[str, object]:
     """
     plan = landed.plan
     batch = normalize_fetch(settings.data_dir, plan.source, Path(landed.path))
-    tables = {**batch.tables, "works": clean_work_texts(batch.tables["works"])}
-    write_batch(settings.lake_dir, plan.source, plan.scope, plan.window.label, tables)
+    write_batch(settings.lake_dir, plan.source, plan.scope, plan.window.label, enrich_batch(batch.tables))
     return {
         "records_fetched": batch.records_seen,
         "records_normalized": batch.works,
@@ -73,7 +73,10 @@ def _publish(settings: Settings, run: RunRecord, ends: dict[tuple[str, str], dat
     earlier = read_runs(settings.lake_dir).filter(pc.field("run_id") != run.run_id)
     state = {"pipeline_runs": pa.concat_tables([earlier, run.to_table()]), "watermarks": watermarks}
     assert run.finished_at is not None
-    counts = build_and_publish(settings.lake_dir, settings.warehouse_path, run.run_id, run.finished_at, state)
+    options = BuildOptions(settings.close_collaborator_min_works, settings.collaboration_max_authors)
+    counts = build_and_publish(
+        settings.lake_dir, settings.warehouse_path, run.run_id, run.finished_at, state, options
+    )
     run.works_published, run.authors_published = counts.works, counts.authors
     save_watermarks(settings.lake_dir, watermarks)
     save_identity_state(settings.lake_dir, counts.identity)

@@ -22,6 +22,7 @@ os.environ.update(
         "PREFECT_HOME": str(_PREFECT_TMP),
         "PREFECT_LOCAL_STORAGE_PATH": str(_PREFECT_TMP / "storage"),
         "PREFECT_LOGGING_LEVEL": "WARNING",
+        "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
     }
 )
 for _name in [n for n in os.environ if n.startswith("BZPEER_")]:

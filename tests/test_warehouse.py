@@ -14,6 +14,7 @@ import duckdb
 import pyarrow as pa
 import pytest
 
+from enrich import enrich_batch
 from sources.arxiv_records import normalize_arxiv_page
 from sources.batch import BatchBuilder
 from sources.landing import RawPage
@@ -29,14 +30,14 @@ def stage_recorded(recorded: Path, lake: Path, *, arxiv: bool = True) -> None:
     openalex = BatchBuilder("openalex")
     for path in sorted((recorded / "openalex" / "works").glob("*.json")):
         normalize_openalex_page(RawPage(path.name, path.read_bytes()), openalex)
-    write_batch(lake, "openalex", "recorded", "w1", openalex.to_tables())
+    write_batch(lake, "openalex", "recorded", "w1", enrich_batch(openalex.to_tables()))
     if arxiv:
         batch = BatchBuilder("arxiv")
         for path in sorted((recorded / "arxiv" / "api").glob("*.json")):
             page = json.loads(path.read_text())
             if page["status_code"] == 200:
                 normalize_arxiv_page(RawPage(path.name, page["body"].encode("latin-1")), batch)
-        write_batch(lake, "arxiv", "testing", "w1", batch.to_tables())
+        write_batch(lake, "arxiv", "testing", "w1", enrich_batch(batch.to_tables()))
 
 
 @pytest.fixture(scope="module")

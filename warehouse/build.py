@@ -19,13 +19,14 @@ import pyarrow as pa
 
 from warehouse.author_step import resolve_identities
 from warehouse.comments import apply_comments
+from warehouse.enrich_step import create_mention_institutions, fill_summaries
 from warehouse.identity_state import IdentityState
 from warehouse.lake import batch_files
 from warehouse.schemas import SOURCE_TABLES
 from warehouse.state import PIPELINE_RUNS, WATERMARKS
 from warehouse.work_step import register_merged_works
 
-__all__ = ["PublishedCounts", "build_and_publish"]
+__all__ = ["BuildOptions", "PublishedCounts", "build_and_publish"]
 
 # Files written by duckdb 2.x with default settings cannot be opened by 1.x clients (the DuckDB
 # CLI on PyPI among them); this keeps the warehouse readable by every current analyst client.
@@ -38,7 +39,16 @@ _INTERMEDIATE = (
     "merged_works",
     "merged_sources",
     "mention_authors",
+    "mention_institutions",
 )
+
+
+@dataclass(frozen=True, slots=True)
+class BuildOptions:
+    """Rules of the derived tables that operators may tune (from the settings)."""
+
+    close_min_works: int = 2
+    max_authors: int = 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +68,7 @@ def build_and_publish(
     run_id: str,
     built_at: datetime,
     state: dict[str, pa.Table],
+    options: BuildOptions | None = None,
 ) -> PublishedCounts:
     """Build a complete new warehouse from the lake and swap it in.
 
@@ -67,6 +78,7 @@ def build_and_publish(
         run_id: Names the temporary build file.
         built_at: Stamped on profile rows as ``updated_at``.
         state: The ``pipeline_runs`` and ``watermarks`` tables to publish with it.
+        options: Collaboration rules; defaults to :class:`BuildOptions`.
 
     Returns:
         Row counts of the published state.
@@ -76,7 +88,7 @@ def build_and_publish(
     tmp = warehouse_path.with_name(f".warehouse-{run_id}.duckdb")
     try:
         with duckdb.connect(str(tmp), config=DUCKDB_CONFIG) as con:
-            counts = _build(con, lake_dir, built_at, state)
+            counts = _build(con, lake_dir, built_at, state, options or BuildOptions())
             con.execute(
                 "UPDATE pipeline_runs SET works_published = ?, authors_published = ? WHERE run_id = ?",
                 [counts.works, counts.authors, run_id],
@@ -100,7 +112,11 @@ def remove_stale_builds(data_dir: Path) -> list[Path]:
 
 
 def _build(
-    con: duckdb.DuckDBPyConnection, lake_dir: Path, built_at: datetime, state: dict[str, pa.Table]
+    con: duckdb.DuckDBPyConnection,
+    lake_dir: Path,
+    built_at: datetime,
+    state: dict[str, pa.Table],
+    options: BuildOptions,
 ) -> PublishedCounts:
     for name, schema in SOURCE_TABLES.items():
         _load_source_table(con, f"src_{name}", batch_files(lake_dir, name), schema)
@@ -112,11 +128,11 @@ def _build(
     for statement in _statements("derive_works.sql"):
         con.execute(statement)
     identity = resolve_identities(con, lake_dir)
+    create_mention_institutions(con)
+    params = {"built_at": built_at, "close_min": options.close_min_works, "max_authors": options.max_authors}
     for statement in _statements("derive_authors.sql"):
-        if "$built_at" in statement:
-            con.execute(statement, {"built_at": built_at})
-        else:
-            con.execute(statement)
+        con.execute(statement, {k: v for k, v in params.items() if f"${k}" in statement})
+    fill_summaries(con)
     for name in [*(f"src_{t}" for t in SOURCE_TABLES), *_INTERMEDIATE]:
         con.execute(f"DROP TABLE {name}")
     apply_comments(con)

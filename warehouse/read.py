@@ -1,15 +1,24 @@
-"""Typed reads of the published warehouse through read-only connections (profile pages, CLI)."""
+"""Typed reads of the published warehouse through read-only connections (profile pages, CLI).
+
+A full profile is five point reads by ``author_id`` on precomputed tables (``author_profiles``,
+``author_works``, ``author_topics``, ``collaborations``, ``author_affiliations``); no joins over
+the big tables happen at read time.
+"""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
 __all__ = [
+    "Affiliation",
+    "Collaborator",
     "Profile",
+    "ProfileTopic",
     "ProfileWork",
     "WarehouseMissing",
     "find_authors",
@@ -24,45 +33,102 @@ class WarehouseMissing(FileNotFoundError):
 
 @dataclass(frozen=True, slots=True)
 class ProfileWork:
-    """One line of a profile's works list."""
+    """One line of a profile's works list, in display order."""
 
     work_id: str
     type: str | None
+    has_preprint: bool
     display_year: int | None
     venue: str | None
     title: str
+    abstract: str | None
+    links: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileTopic:
+    """A topic of the author, strongest first."""
+
+    topic_id: str
+    name: str
+    field: str | None
+    works: int
+    weight: float
+
+
+@dataclass(frozen=True, slots=True)
+class Collaborator:
+    """A co-author (resolved identity) with the works they share."""
+
+    author_id: str
+    name: str
+    shared_works: int
+    first_year: int | None
+    last_year: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Affiliation:
+    """One entry of the affiliation history."""
+
+    name: str
+    institution_id: str | None
+    first_year: int | None
+    last_year: int | None
+    works: int
 
 
 @dataclass(frozen=True, slots=True)
 class Profile:
-    """What a profile page shows of one author."""
+    """Everything a profile page shows of one author."""
 
     author_id: str
     display_name: str
-    orcid: str | None
+    name_variants: tuple[str, ...]
+    summary: str | None
     affiliation: str | None
     works_count: int
     topics_count: int
+    close_collaborators_count: int
     coauthor_count: int
     first_year: int | None
     last_year: int | None
+    orcid: str | None
+    source_author_ids: tuple[str, ...]
+    identity_confidence: float
+    mentions_in_review: int
+    verification_level: str
+    updated_at: datetime
     works: tuple[ProfileWork, ...]
+    topics: tuple[ProfileTopic, ...]
+    collaborators: tuple[Collaborator, ...]
+    affiliations: tuple[Affiliation, ...]
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready dict."""
-        return asdict(self)
+        data = asdict(self)
+        data["updated_at"] = self.updated_at.isoformat()
+        return data
 
 
 _HEADER = (
     "author_id",
     "display_name",
-    "orcid",
+    "name_variants",
+    "summary",
     "affiliation",
     "works_count",
     "topics_count",
+    "close_collaborators_count",
     "coauthor_count",
     "first_year",
     "last_year",
+    "orcid",
+    "source_author_ids",
+    "identity_confidence",
+    "mentions_in_review",
+    "verification_level",
+    "updated_at",
 )
 
 
@@ -92,18 +158,53 @@ def find_authors(
     ]
 
 
-def read_profile(con: duckdb.DuckDBPyConnection, author_id: str) -> Profile | None:
-    """The profile of one author, or None if the id is unknown."""
+def read_profile(con: duckdb.DuckDBPyConnection, author_id: str, max_works: int = 200) -> Profile | None:
+    """The full profile of one author, or None if the id is unknown."""
     header = con.execute(
         f"SELECT {', '.join(_HEADER)} FROM author_profiles WHERE author_id = ?",  # noqa: S608
         [author_id],
     ).fetchone()
     if header is None:
         return None
-    works = con.execute(
-        "SELECT DISTINCT w.work_id, w.type, w.display_year, w.venue, w.title FROM authorships a "
-        "JOIN works w USING (work_id) WHERE a.author_id = ? "
-        "ORDER BY w.display_year DESC NULLS LAST, w.title",
-        [author_id],
+    fields = dict(zip(_HEADER, header, strict=True))
+    fields["name_variants"] = tuple(fields["name_variants"] or ())
+    fields["source_author_ids"] = tuple(fields["source_author_ids"] or ())
+    return Profile(
+        **fields,
+        works=tuple(_works(con, author_id, max_works)),
+        topics=tuple(
+            ProfileTopic(*r)
+            for r in con.execute(
+                "SELECT topic_id, display_name, field, works, weight FROM author_topics "
+                "WHERE author_id = ? ORDER BY rank LIMIT 10",
+                [author_id],
+            ).fetchall()
+        ),
+        collaborators=tuple(
+            Collaborator(*r)
+            for r in con.execute(
+                "SELECT c.coauthor_id, p.display_name, c.shared_works, c.first_year, c.last_year "
+                "FROM collaborations c JOIN author_profiles p ON p.author_id = c.coauthor_id "
+                "WHERE c.author_id = ? "
+                "ORDER BY c.shared_works DESC, c.last_year DESC, c.coauthor_id LIMIT 20",
+                [author_id],
+            ).fetchall()
+        ),
+        affiliations=tuple(
+            Affiliation(*r)
+            for r in con.execute(
+                "SELECT name, institution_id, first_year, last_year, works FROM author_affiliations "
+                "WHERE author_id = ? ORDER BY last_year DESC NULLS LAST, works DESC, name",
+                [author_id],
+            ).fetchall()
+        ),
+    )
+
+
+def _works(con: duckdb.DuckDBPyConnection, author_id: str, limit: int) -> list[ProfileWork]:
+    rows = con.execute(
+        "SELECT work_id, type, has_preprint, display_year, venue, title, abstract, links "
+        "FROM author_works WHERE author_id = ? ORDER BY rank LIMIT ?",
+        [author_id, limit],
     ).fetchall()
-    return Profile(**dict(zip(_HEADER, header, strict=True)), works=tuple(ProfileWork(*r) for r in works))
+    return [ProfileWork(r[0], r[1], bool(r[2]), r[3], r[4], r[5], r[6], tuple(r[7] or ())) for r in rows]

@@ -119,13 +119,18 @@ TABLE_COMMENTS: dict[str, str] = {
     "identity_reviews": "Uncertain pairs kept apart, for operators (bzpeer authors review)",
     "identity_overrides": "Operator decisions: must_link and cannot_link mention pairs, replayed every run",
     "author_redirects": "Retired author ids and the id each profile moved to",
+    "author_topics": "Weighted topics per author (score, recency, works); rule in README",
+    "collaborations": "Co-author pairs of resolved authors, with shared works and years",
+    "author_affiliations": "Affiliation history per author, with years and how each was matched",
+    "author_works": "A profile's works list in display order, for point reads by author_id",
+    "author_graph": "Top-5 nearby papers, people, topics and institutions per author (graph panel)",
     "institutions": "Institutions named by OpenAlex authorships",
     "topics": "OpenAlex topics with hierarchy, and arXiv categories",
     "work_topics": "Topics and categories of each work",
     "quarantine": "Records and mentions not published, with the reason and raw reference",
     "pipeline_runs": "One row per pipeline run: window, counts, timings, status",
     "watermarks": "Per source and scope: the end of the last published window",
-    "author_profiles": "Profile header numbers per author, precomputed for point reads",
+    "author_profiles": "One row per author: everything a profile header shows, precomputed",
 }
 
 

@@ -1,4 +1,7 @@
--- Stage 5, after identity resolution set authorships.author_id: authors and profile headers.
+-- Stage 5, after identity resolution set authorships.author_id and the affiliation step created
+-- mention_institutions: authors, their topics, collaborations, affiliations, works list, graph
+-- slice and profile rows. Parameters: built_at, close_min (shared works that make a close
+-- collaborator), max_authors (papers with more authors do not count as collaborations).
 -- One statement per block; blocks are separated by a line holding only ';'.
 
 CREATE TABLE authors AS
@@ -10,7 +13,7 @@ WITH names AS (
     FROM authorships a JOIN works w USING (work_id)
     WHERE a.author_id IS NOT NULL
 ), confidence AS (
-    SELECT author_id, min(score) AS weakest_join, count(*) AS joins FROM author_evidence GROUP BY author_id
+    SELECT author_id, min(score) AS weakest_join FROM author_evidence GROUP BY author_id
 ), in_review AS (
     SELECT author_id, count(*) AS n FROM (
         SELECT left_author AS author_id FROM identity_reviews
@@ -21,7 +24,8 @@ SELECT m.author_id,
        (SELECT raw_name FROM names n WHERE n.author_id = m.author_id
         ORDER BY uses DESC, raw_name LIMIT 1) AS display_name,
        list(DISTINCT m.raw_name ORDER BY m.raw_name) AS name_variants,
-       min(m.orcid) AS orcid,
+       CASE WHEN count(DISTINCT m.orcid) = 1 THEN min(m.orcid) END AS orcid,
+       count(DISTINCT m.orcid) AS orcids_seen,
        list(DISTINCT m.source_author_id ORDER BY m.source_author_id)
            FILTER (WHERE m.source_author_id IS NOT NULL) AS source_author_ids,
        count(DISTINCT m.work_id) AS works_count,
@@ -36,33 +40,104 @@ LEFT JOIN in_review r USING (author_id)
 GROUP BY m.author_id
 ORDER BY m.author_id
 ;
-CREATE TABLE author_profiles AS
-WITH coauthors AS (
-    SELECT a.author_id, count(DISTINCT b.author_id) AS n
-    FROM authorships a JOIN authorships b ON a.work_id = b.work_id AND a.author_id <> b.author_id
-    WHERE a.author_id IS NOT NULL
-    GROUP BY a.author_id
-), author_topics AS (
-    SELECT a.author_id, count(DISTINCT t.topic_id) AS n
-    FROM authorships a JOIN work_topics t USING (work_id)
-    WHERE a.author_id IS NOT NULL
-    GROUP BY a.author_id
-), latest_affiliation AS (
-    -- The most recent work that names an institution (by id, else a raw string) supplies it.
-    SELECT DISTINCT ON (a.author_id) a.author_id,
-           coalesce(i.display_name, a.raw_affiliations[1]) AS affiliation
+-- Topic weight: sum over works of the topic score, discounted by 0.8 per year before the author's
+-- latest work (recent work counts more). A topic counts toward topics_count when a work carries it
+-- with score >= 0.5 (OpenAlex topic scores; arXiv categories score 1).
+CREATE TABLE author_topics AS
+WITH weighted AS (
+    SELECT a.author_id, t.topic_id, a.work_id, coalesce(t.score, 1.0) AS score,
+           coalesce(t.score, 1.0) * pow(0.8, greatest(au.last_year - w.display_year, 0)) AS weight
     FROM authorships a
     JOIN works w USING (work_id)
-    LEFT JOIN institutions i ON i.institution_id = a.institution_ids[1]
-    WHERE a.author_id IS NOT NULL AND (len(a.institution_ids) > 0 OR len(a.raw_affiliations) > 0)
-    ORDER BY a.author_id, w.display_year DESC NULLS LAST, w.publication_date DESC NULLS LAST,
-             a.work_id DESC
+    JOIN authors au USING (author_id)
+    JOIN work_topics t USING (work_id)
 )
-SELECT au.author_id, au.display_name, au.orcid, la.affiliation,
-       au.works_count, coalesce(t.n, 0) AS topics_count, coalesce(c.n, 0) AS coauthor_count,
-       au.first_year, au.last_year, $built_at::TIMESTAMPTZ AS updated_at
+SELECT x.author_id, x.topic_id, tp.display_name, tp.field, tp.domain,
+       count(DISTINCT x.work_id) AS works, round(sum(x.weight), 4) AS weight,
+       max(x.score) >= 0.5 AS counted,
+       row_number() OVER (PARTITION BY x.author_id ORDER BY sum(x.weight) DESC, x.topic_id) AS rank
+FROM weighted x JOIN topics tp USING (topic_id)
+GROUP BY x.author_id, x.topic_id, tp.display_name, tp.field, tp.domain
+ORDER BY x.author_id, rank
+;
+CREATE TABLE collaborations AS
+WITH small_works AS (
+    SELECT work_id FROM authorships GROUP BY work_id HAVING count(*) <= $max_authors
+)
+SELECT a.author_id, b.author_id AS coauthor_id, count(DISTINCT a.work_id) AS shared_works,
+       min(w.display_year) AS first_year, max(w.display_year) AS last_year
+FROM authorships a
+JOIN authorships b ON a.work_id = b.work_id AND a.author_id <> b.author_id
+JOIN small_works s ON s.work_id = a.work_id
+JOIN works w ON w.work_id = a.work_id
+WHERE a.author_id IS NOT NULL AND b.author_id IS NOT NULL
+GROUP BY a.author_id, b.author_id
+ORDER BY a.author_id, shared_works DESC, coauthor_id
+;
+CREATE TABLE author_affiliations AS
+SELECT a.author_id, mi.institution_id, mi.name, min(mi.how) AS matched_by,
+       min(w.display_year) AS first_year, max(w.display_year) AS last_year,
+       count(DISTINCT a.work_id) AS works
+FROM authorships a
+JOIN mention_institutions mi USING (mention_id)
+JOIN works w ON w.work_id = a.work_id
+WHERE a.author_id IS NOT NULL
+GROUP BY a.author_id, mi.institution_id, mi.name
+ORDER BY a.author_id, last_year DESC NULLS LAST, works DESC, mi.name
+;
+CREATE TABLE author_works AS
+SELECT a.author_id,
+       row_number() OVER (PARTITION BY a.author_id ORDER BY w.display_year DESC NULLS LAST,
+           coalesce(w.publication_date, w.first_version_date) DESC NULLS LAST, w.title, w.work_id) AS rank,
+       w.work_id, w.type, w.has_preprint, w.display_year, w.venue, w.title, w.abstract, w.doi,
+       w.arxiv_id, a.position,
+       list_filter([w.landing_url,
+                    CASE WHEN w.doi IS NOT NULL THEN 'https://doi.org/' || w.doi END,
+                    CASE WHEN w.arxiv_id IS NOT NULL THEN 'https://arxiv.org/abs/' || w.arxiv_id END],
+                   lambda x: x IS NOT NULL) AS links
+FROM (SELECT DISTINCT ON (author_id, work_id) * FROM authorships
+      WHERE author_id IS NOT NULL ORDER BY author_id, work_id, position) a
+JOIN works w ON w.work_id = a.work_id
+ORDER BY a.author_id, rank
+;
+CREATE TABLE author_graph AS
+SELECT * FROM (
+    SELECT author_id, 'paper' AS kind, work_id AS target_id, title AS label,
+           CAST(display_year AS DOUBLE) AS weight, rank FROM author_works
+    UNION ALL
+    SELECT c.author_id, 'person', c.coauthor_id, au.display_name, c.shared_works,
+           row_number() OVER (PARTITION BY c.author_id ORDER BY c.shared_works DESC, c.last_year DESC,
+                              c.coauthor_id)
+    FROM collaborations c JOIN authors au ON au.author_id = c.coauthor_id
+    UNION ALL
+    SELECT author_id, 'topic', topic_id, display_name, weight, rank FROM author_topics
+    UNION ALL
+    SELECT author_id, 'institution', coalesce(institution_id, name), name, works,
+           row_number() OVER (PARTITION BY author_id ORDER BY works DESC, last_year DESC, name)
+    FROM author_affiliations
+)
+WHERE rank <= 5
+ORDER BY author_id, kind, rank
+;
+CREATE TABLE author_profiles AS
+WITH current_affiliation AS (
+    SELECT DISTINCT ON (author_id) author_id, name AS affiliation
+    FROM author_affiliations ORDER BY author_id, last_year DESC NULLS LAST, works DESC, name
+), topic_counts AS (
+    SELECT author_id, count(*) FILTER (WHERE counted) AS n FROM author_topics GROUP BY author_id
+), collaborator_counts AS (
+    SELECT author_id, count(*) AS coauthors, count(*) FILTER (WHERE shared_works >= $close_min) AS close
+    FROM collaborations GROUP BY author_id
+)
+SELECT au.author_id, au.display_name, au.name_variants, CAST(NULL AS VARCHAR) AS summary,
+       ca.affiliation, au.works_count, coalesce(t.n, 0) AS topics_count,
+       coalesce(c.close, 0) AS close_collaborators_count, coalesce(c.coauthors, 0) AS coauthor_count,
+       au.first_year, au.last_year, au.orcid, au.source_author_ids, au.identity_confidence,
+       au.mentions_in_review,
+       CASE WHEN au.orcid IS NOT NULL THEN 'L2' ELSE 'L1' END AS verification_level,
+       $built_at::TIMESTAMPTZ AS updated_at
 FROM authors au
-LEFT JOIN coauthors c USING (author_id)
-LEFT JOIN author_topics t USING (author_id)
-LEFT JOIN latest_affiliation la USING (author_id)
+LEFT JOIN current_affiliation ca USING (author_id)
+LEFT JOIN topic_counts t USING (author_id)
+LEFT JOIN collaborator_counts c USING (author_id)
 ORDER BY au.author_id
