@@ -20,7 +20,7 @@ from sources.errors import SourceError
 from sources.identifiers import arxiv_id_from_url, normalize_doi
 from sources.landing import RawPage
 
-__all__ = ["normalize_arxiv_page"]
+__all__ = ["category_row", "clean_whitespace", "normalize_arxiv_page"]
 
 _NS = {"atom": "http://www.w3.org/2005/Atom", "arxiv": "http://arxiv.org/schemas/atom"}
 _SPACE = re.compile(r"\s+")
@@ -109,7 +109,7 @@ def _add_author(rows: RecordRows, author: Any, work_id: str, position: int, ref:
         row = {"source": "arxiv", "record_type": "authorship", "record_id": mention_id}
         rows.quarantine.append({**row, "reason": "author without a name", "raw_ref": ref})
         return
-    affiliations = [_clean(a.text) for a in author.iterfind("arxiv:affiliation", _NS) if a.text]
+    affiliations = [clean_whitespace(a.text) for a in author.iterfind("arxiv:affiliation", _NS) if a.text]
     rows.authorships.append(
         {
             "mention_id": mention_id,
@@ -132,12 +132,13 @@ def _add_categories(rows: RecordRows, entry: Any, work_id: str, ref: str) -> Non
     primary_code = primary.get("term") if primary is not None else None
     codes = [c.get("term") for c in entry.iterfind("atom:category", _NS) if c.get("term")]
     for code in dict.fromkeys(codes):
-        rows.topics.append(_category_row(code))
+        rows.topics.append(category_row(code))
         row = {"work_id": work_id, "topic_id": f"arxiv:{code}", "score": 1.0}
         rows.work_topics.append({**row, "is_primary": code == primary_code, "raw_ref": ref})
 
 
-def _category_row(code: str) -> Row:
+def category_row(code: str) -> Row:
+    """The topics row of an arXiv category (name, archive and group from arXiv's taxonomy)."""
     info = category_info(code)
     return {
         "topic_id": f"arxiv:{code}",
@@ -159,10 +160,11 @@ def _alternate_link(entry: Any) -> str | None:
 
 def _text(element: Any, path: str) -> str | None:
     found = element.find(path, _NS)
-    return _clean(found.text) if found is not None and found.text else None
+    return clean_whitespace(found.text) if found is not None and found.text else None
 
 
-def _clean(text: str) -> str | None:
+def clean_whitespace(text: str) -> str | None:
+    """Runs of whitespace to one space, stripped; None when nothing is left."""
     return _SPACE.sub(" ", text).strip() or None
 
 

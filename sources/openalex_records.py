@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -42,15 +42,18 @@ def normalize_openalex_page(page: RawPage, batch: BatchBuilder) -> None:
     normalize_openalex_records(results, page.ref, batch)
 
 
-def normalize_openalex_records(records: list[Any], ref_prefix: str, batch: BatchBuilder) -> None:
+def normalize_openalex_records(
+    records: list[Any], ref_prefix: str, batch: BatchBuilder, indexes: Sequence[int] | None = None
+) -> None:
     """Normalize OpenAlex work records (API page results, or snapshot lines) into ``batch``.
 
     Args:
         records: Parsed work objects; anything else is quarantined.
         ref_prefix: Raw reference of their page or file; record ``i`` is ``<ref_prefix>#<i>``.
         batch: Where rows and quarantined records go.
+        indexes: The position of each record in its page or file (default: 0, 1, 2, ...).
     """
-    for index, record in enumerate(records):
+    for index, record in zip(indexes or range(len(records)), records, strict=True):
         ref = f"{ref_prefix}#{index}"
         work_id = _record_id(record)
         try:

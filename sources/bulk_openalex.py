@@ -1,0 +1,222 @@
+"""Read an OpenAlex works snapshot (for big backfills) into the same tables as the API path.
+
+Layout (https://docs.openalex.org/download-all-data/snapshot-data-format)::
+
+    ROOT/works/manifest                                  Redshift-style JSON manifest of every part
+    ROOT/works/updated_date=YYYY-MM-DD/part_NNN.gz        gzip JSON Lines, one work per line
+
+A line is the same work object as an API page's ``results`` item, so the records go through
+``normalize_openalex_records`` unchanged; only the raw reference differs:
+``snapshot/openalex/works/updated_date=2025-05-27/part_000.gz#17`` (line 17, counted from 0).
+
+OpenAlex deletes a type's manifest while it rewrites a partition and writes it back when done,
+so "if the manifest is there, all the entities are there too" (same page). Parts are therefore
+checked against the manifest before anything is read: a missing part, a part the manifest does not
+list, or a part with another number of lines than the manifest says means the local copy is
+incomplete or mixed, and reading it would silently lose or duplicate works.
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from sources.batch import BatchBuilder
+from sources.errors import SourceError
+from sources.openalex_records import normalize_openalex_records
+
+__all__ = ["SnapshotPart", "normalize_snapshot_part", "snapshot_parts"]
+
+# Records parsed and normalized at a time: bounds memory to one chunk of Python objects
+# (a snapshot part holds up to hundreds of thousands of works).
+CHUNK_RECORDS = 1000
+_REF_ROOT = "snapshot/openalex"
+_PART_PATH = re.compile(r"(?:^|/)(works/updated_date=(\d{4}-\d{2}-\d{2})/[^/]+\.gz)$")
+_RESYNC = "re-sync it (aws s3 sync s3://openalex/data/works ROOT/works --no-sign-request) and retry"
+
+
+@dataclass(frozen=True, slots=True)
+class SnapshotPart:
+    """One gzip JSON Lines file of a works snapshot, as the manifest lists it.
+
+    Attributes:
+        path: The local file.
+        relative_path: Its path under the snapshot root, e.g.
+            ``works/updated_date=2025-05-27/part_000.gz``.
+        updated_date: The ``updated_date`` partition it lies in.
+        record_count: Lines the manifest says it holds, when the manifest says.
+    """
+
+    path: Path
+    relative_path: str
+    updated_date: date
+    record_count: int | None
+
+    @property
+    def ref(self) -> str:
+        """The part's raw reference, e.g. ``snapshot/openalex/works/updated_date=.../part_000.gz``."""
+        return f"{_REF_ROOT}/{self.relative_path}"
+
+
+def snapshot_parts(root: Path, start: date, end: date) -> list[SnapshotPart]:
+    """The verified part files whose ``updated_date`` partition lies in ``[start, end)``.
+
+    Args:
+        root: The snapshot root (the directory holding ``works/``).
+        start: First partition date read.
+        end: First partition date not read.
+
+    Returns:
+        The parts, sorted by partition date and file name.
+
+    Raises:
+        SourceError: The manifest is missing or unreadable, or a part of the window is missing,
+            not in the manifest, unreadable, or holds another number of records than the manifest
+            says.
+    """
+    listed = {p.relative_path: p for p in _manifest_parts(root) if start <= p.updated_date < end}
+    on_disk = {p.relative_path for p in _parts_on_disk(root) if start <= p.updated_date < end}
+    if unlisted := sorted(on_disk - listed.keys()):
+        raise _error(root, f"not in the manifest (the copy is mixed): {_some(unlisted)}; {_RESYNC}")
+    if missing := sorted(listed.keys() - on_disk):
+        raise _error(root, f"listed in the manifest but missing: {_some(missing)}; {_RESYNC}")
+    parts = [listed[name] for name in sorted(listed, key=lambda n: (listed[n].updated_date, n))]
+    for part in parts:
+        _check_record_count(part, _count_records(part))
+    return parts
+
+
+def normalize_snapshot_part(
+    part: SnapshotPart, batch: BatchBuilder, ref: str, *, chunk_records: int = CHUNK_RECORDS
+) -> int:
+    """Normalize every work of one snapshot part into ``batch``.
+
+    Lines are parsed and normalized ``chunk_records`` at a time, so a part is never held as
+    Python objects all at once. Line ``i`` (from 0) gets the raw reference ``<ref>#<i>``; a line
+    that is not JSON is quarantined ("invalid JSON line"), a blank line is skipped.
+
+    Args:
+        part: A part from ``snapshot_parts``.
+        batch: Where rows and quarantined records go.
+        ref: The part's raw reference, usually ``part.ref``.
+        chunk_records: Records per chunk.
+
+    Returns:
+        The number of records (non-blank lines) read.
+
+    Raises:
+        SourceError: The file is not readable gzip, or its record count no longer matches the
+            manifest (the rows already added to ``batch`` must then not be published).
+    """
+    chunk: list[Any] = []
+    line_indexes: list[int] = []
+    records = 0
+    for index, line in _lines(part):
+        records += 1
+        try:
+            chunk.append(orjson.loads(line))
+            line_indexes.append(index)
+        except orjson.JSONDecodeError:
+            _flush(chunk, line_indexes, batch, ref)  # keeps rows in line order
+            batch.quarantine("work", None, "invalid JSON line", f"{ref}#{index}")
+        if len(chunk) >= chunk_records:
+            _flush(chunk, line_indexes, batch, ref)
+    _flush(chunk, line_indexes, batch, ref)
+    _check_record_count(part, records)
+    return records
+
+
+def _flush(chunk: list[Any], line_indexes: list[int], batch: BatchBuilder, ref: str) -> None:
+    """Normalize a chunk (each record referenced by its line in the part file); empties it."""
+    if chunk:
+        normalize_openalex_records(chunk, ref, batch, line_indexes)
+    chunk.clear()
+    line_indexes.clear()
+
+
+def _manifest_parts(root: Path) -> Iterator[SnapshotPart]:
+    manifest = root / "works" / "manifest"
+    try:
+        body = orjson.loads(manifest.read_bytes())
+    except FileNotFoundError:
+        raise _error(
+            root, f"no manifest at {manifest}: OpenAlex removes it while it rewrites partitions; {_RESYNC}"
+        ) from None
+    except orjson.JSONDecodeError as exc:
+        raise _error(root, f"manifest {manifest} is not JSON ({exc}); {_RESYNC}") from None
+    entries = body.get("entries") if isinstance(body, dict) else None
+    if not isinstance(entries, list):
+        raise _error(root, f"manifest {manifest} has no 'entries' list; {_RESYNC}")
+    for entry in entries:
+        yield _manifest_part(root, entry)
+
+
+def _manifest_part(root: Path, entry: Any) -> SnapshotPart:
+    url = entry.get("url") if isinstance(entry, dict) else None
+    match = _PART_PATH.search(url) if isinstance(url, str) else None
+    if match is None:
+        raise _error(root, f"manifest entry {str(entry)[:120]} has no works/updated_date=.../*.gz url")
+    count = (entry.get("meta") or {}).get("record_count")
+    if count is not None and (not isinstance(count, int) or isinstance(count, bool) or count < 0):
+        raise _error(root, f"manifest entry {url} has an invalid record_count {count!r}; {_RESYNC}")
+    return SnapshotPart(root / match.group(1), match.group(1), _partition_date(root, match), count)
+
+
+def _parts_on_disk(root: Path) -> Iterator[SnapshotPart]:
+    for path in (root / "works").glob("updated_date=*/*.gz"):
+        relative_path = path.relative_to(root).as_posix()
+        match = _PART_PATH.search(relative_path)
+        if match is None:
+            raise _error(root, f"{relative_path} is not in an updated_date=YYYY-MM-DD partition")
+        yield SnapshotPart(path, relative_path, _partition_date(root, match), None)
+
+
+def _partition_date(root: Path, match: re.Match[str]) -> date:
+    try:
+        return date.fromisoformat(match.group(2))
+    except ValueError:
+        raise _error(root, f"{match.group(1)}: {match.group(2)} is not a date") from None
+
+
+def _count_records(part: SnapshotPart) -> int:
+    return sum(1 for _ in _lines(part))
+
+
+def _check_record_count(part: SnapshotPart, records: int) -> None:
+    if part.record_count is not None and records != part.record_count:
+        raise SourceError(
+            "openalex",
+            str(part.path),
+            f"{part.relative_path} holds {records} records but the manifest says {part.record_count}: "
+            f"the copy is incomplete or from another snapshot; {_RESYNC}",
+        )
+
+
+def _lines(part: SnapshotPart) -> Iterator[tuple[int, bytes]]:
+    """The non-blank lines of a part with their 0-based line index."""
+    try:
+        with gzip.open(part.path, "rb") as stream:
+            for index, line in enumerate(stream):
+                if line.strip():
+                    yield index, line
+    except (OSError, EOFError, zlib.error) as exc:
+        raise SourceError(
+            "openalex", str(part.path), f"{part.relative_path} is not readable gzip ({exc}); {_RESYNC}"
+        ) from exc
+
+
+def _some(names: list[str]) -> str:
+    more = f" and {len(names) - 3} more" if len(names) > 3 else ""
+    return ", ".join(names[:3]) + more
+
+
+def _error(root: Path, message: str) -> SourceError:
+    return SourceError("openalex", str(root), message)
