@@ -92,6 +92,7 @@ class Settings(BaseSettings):
     # A first nightly run (no watermark yet) starts here; later ones at watermark - lag.
     initial_start: date = date(2026, 1, 1)
     nightly_lag_days: int = Field(2, ge=0)
+    nightly_cron: str = "0 2 * * *"  # UTC
     # Profile rules: co-authors with at least this many shared works are close collaborators;
     # papers with more authors than the cap (large collaborations) do not count as collaborations.
     close_collaborator_min_works: int = Field(2, ge=1)

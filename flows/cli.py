@@ -6,6 +6,9 @@ Commands that run flows import Prefect lazily, so read-only commands (``profile`
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -38,6 +41,124 @@ def nightly(config: ConfigOption = None) -> None:
 
     result = nightly_import(config_file=str(config) if config else None)
     console.print(f"published run {result['run_id']}: {result['works']} works, {result['authors']} authors")
+
+
+@app.command("backfill")
+def backfill_command(
+    source: Annotated[
+        str, typer.Option(help="openalex, arxiv (comma-separated), openalex-snapshot or arxiv-bulk.")
+    ],
+    start: Annotated[str, typer.Option(help="ISO date or datetime, inclusive.")],
+    end: Annotated[str, typer.Option(help="ISO date or datetime, exclusive.")],
+    scope: Annotated[str | None, typer.Option(help="Comma-separated scope names (default: all).")] = None,
+    chunk: Annotated[
+        int, typer.Option(help="Chunk size in days: one task run and one lake batch each.")
+    ] = 30,
+    bulk_path: Annotated[Path | None, typer.Option(help="Snapshot directory or bulk file.")] = None,
+    force: Annotated[bool, typer.Option(help="Re-run chunks that finished earlier.")] = False,
+    config: ConfigOption = None,
+) -> None:
+    """Import [start, end) chunk by chunk; finished chunks are skipped; watermarks stay put."""
+    from flows.backfill import backfill, plan_backfill_run
+
+    sources = [s.strip() for s in source.split(",") if s.strip()]
+    scopes = [s.strip() for s in scope.split(",")] if scope else None
+    with _operator_errors():  # reject bad parameters before a flow run starts
+        window, path = (start, end), str(bulk_path) if bulk_path else None
+        plans, _ = plan_backfill_run(
+            load_settings(config), sources, scopes, window, chunk, path, datetime.now(UTC)
+        )
+        console.print(f"backfill: {len(plans)} chunks")
+        result = backfill(
+            sources,
+            start,
+            end,
+            scopes,
+            chunk,
+            str(bulk_path) if bulk_path else None,
+            force,
+            str(config) if config else None,
+        )
+    console.print(
+        f"backfill {result['run_id']}: {result['chunks']} chunks, {result['works']} works published"
+    )
+
+
+@app.command("rebuild")
+def rebuild_command(config: ConfigOption = None) -> None:
+    """Re-derive every table from raw landing (no network) and republish."""
+    from flows.rebuild import rebuild
+
+    with _operator_errors():
+        result = rebuild(config_file=str(config) if config else None)
+    console.print(f"rebuild {result['run_id']}: {result['works']} works, {result['authors']} authors")
+
+
+@app.command()
+def status(config: ConfigOption = None) -> None:
+    """Watermarks, recent runs and their outcome, table counts and coverage."""
+    from warehouse.status import read_status
+
+    report = read_status(load_settings(config).data_dir)
+    marks = Table("source", "scope", "watermark", title="Watermarks")
+    for (source, scope), mark in sorted(report.watermarks.items()):
+        marks.add_row(source, scope, mark)
+    console.print(marks)
+    runs = Table("run", "flow", "status", "started", "records", "works", title="Recent runs")
+    for run in report.runs:
+        colour = {"published": "green", "running": "yellow"}.get(run.status, "red")
+        runs.add_row(
+            run.run_id,
+            run.flow,
+            f"[{colour}]{run.status}[/{colour}]",
+            run.started_at,
+            str(run.records_fetched),
+            str(run.works_published or ""),
+        )
+    console.print(runs)
+    for run in report.runs:
+        if run.resume:
+            console.print(f"[red]{run.run_id} {run.status}[/red]: {run.error or 'the process stopped'}")
+            console.print(f"  resume with: [bold]{run.resume}[/bold]")
+    console.print("Tables: " + ", ".join(f"{t} {n}" for t, n in report.counts.items()))
+    console.print(
+        "Coverage: " + ", ".join(f"{label} {share:.1%}" for label, share in report.coverage.items())
+    )
+
+
+@app.command()
+def serve(config: ConfigOption = None) -> None:
+    """Serve the nightly-import (cron), backfill and rebuild deployments (needs PREFECT_API_URL)."""
+    from flows.serve import serve_deployments
+
+    serve_deployments(config)
+
+
+@contextmanager
+def _operator_errors() -> Iterator[None]:
+    """Turn a bad operator request into a red message and exit code 2 instead of a traceback."""
+    from sources import InvalidRequest
+
+    try:
+        yield
+    except InvalidRequest as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+
+
+@app.command()
+def synth(
+    works: Annotated[int, typer.Option(help="Number of OpenAlex-shaped works.")],
+    out: Annotated[Path, typer.Option(help="Empty output directory.")],
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed writes the same files.")] = 1,
+    arxiv_share: Annotated[float, typer.Option(help="Share of works also written as arXiv entries.")] = 0.2,
+    pages: Annotated[bool, typer.Option(help="Also write API-shaped pages.")] = False,
+) -> None:
+    """Write a deterministic SYNTHETIC data set (snapshot layout, arXiv bulk file, ground truth)."""
+    from sources.synthetic import generate
+
+    manifest = generate(works, seed, out, arxiv_share, pages=pages)
+    console.print(f"wrote SYNTHETIC data to {out}: {manifest.works} works, {manifest.persons} persons")
 
 
 @app.command("replay-server")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import socket
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,7 +13,10 @@ import pyarrow.compute as pc
 
 from config import Settings
 from enrich import enrich_batch
-from sources import LandedFetch, normalize_fetch
+from sources import LandedFetch, WindowPlan, normalize_fetch
+from sources.batch import BatchBuilder
+from sources.bulk_arxiv import normalize_arxiv_bulk_file
+from sources.bulk_openalex import normalize_snapshot_part, snapshot_parts
 from warehouse import (
     PublishedCounts,
     RunRecord,
@@ -27,12 +32,53 @@ from warehouse import (
 from warehouse.build import BuildOptions
 from warehouse.lock import writer_lock
 
-__all__ = ["finish_run", "new_run_id", "republish", "stage_fetch"]
+__all__ = ["finish_run", "new_run_id", "republish", "stage_bulk", "stage_fetch", "start_run"]
 
 
 def new_run_id(now: datetime) -> str:
     """Sortable, unique run id: ``20261125T020000Z-1a2b3c``."""
     return f"{now.astimezone(UTC):%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}"
+
+
+def start_run(
+    settings: Settings, flow: str, started: datetime, params: dict[str, object], command: str
+) -> RunRecord:
+    """Record a run as running (with the command that resumes it) before it does anything.
+
+    If the process dies, ``bzpeer status`` finds the run still ``running`` with a dead pid and
+    prints the command.
+    """
+    run = RunRecord(
+        new_run_id(started),
+        flow,
+        started,
+        params={**params, "pid": os.getpid(), "host": socket.gethostname(), "command": command},
+    )
+    save_run(settings.lake_dir, run)
+    return run
+
+
+def stage_bulk(settings: Settings, plan: WindowPlan, bulk: str, path: Path) -> dict[str, object]:
+    """Normalize one chunk of a bulk source into one lake batch (the bulk files are the raw data)."""
+    batch = BatchBuilder(plan.source)
+    start, end = plan.window.start.date(), plan.window.end.date()
+    if bulk == "openalex-snapshot":
+        parts = snapshot_parts(path, start, end)
+        for part in parts:
+            normalize_snapshot_part(part, batch, part.ref)
+        pages = len(parts)
+    else:
+        normalize_arxiv_bulk_file(path, batch, f"bulk/arxiv/{path.name}", start, end)
+        pages = 1
+    write_batch(
+        settings.lake_dir, plan.source, plan.scope, plan.window.label, enrich_batch(batch.to_tables())
+    )
+    return {
+        "records_fetched": batch.records_seen,
+        "records_normalized": len(batch.rows["works"]),
+        "quarantined_by_reason": batch.quarantined_by_reason(),
+        "pages": pages,
+    }
 
 
 def stage_fetch(settings: Settings, landed: LandedFetch) -> dict[str, object]:
@@ -86,7 +132,8 @@ def _publish(settings: Settings, run: RunRecord, ends: dict[tuple[str, str], dat
 def republish(settings: Settings, flow: str, params: dict[str, object]) -> PublishedCounts:
     """Rebuild the warehouse from the lake as it is (no fetching): after an operator decision."""
     started = datetime.now(UTC)
-    run = RunRecord(new_run_id(started), flow, started, params=params, status="published")
+    run = start_run(settings, flow, started, params, "bzpeer rebuild")
+    run.status = "published"
     counts = finish_run(settings, run, {}, publish=True)
     assert counts is not None
     return counts

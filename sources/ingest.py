@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Literal
 
 import pyarrow as pa
 
@@ -17,28 +15,9 @@ from sources.errors import SourceError
 from sources.landing import FetchDir
 from sources.openalex_client import fetch_openalex_window
 from sources.openalex_records import normalize_openalex_page
-from sources.windows import Window
+from sources.plans import Source, WindowPlan
 
-__all__ = [
-    "LandedFetch",
-    "NormalizedBatch",
-    "WindowPlan",
-    "land_window",
-    "normalize_fetch",
-    "plan_nightly",
-]
-
-Source = Literal["openalex", "arxiv"]
-SOURCES: tuple[Source, ...] = ("openalex", "arxiv")
-
-
-@dataclass(frozen=True, slots=True)
-class WindowPlan:
-    """One unit of work: a source, a scope and a window."""
-
-    source: Source
-    scope: str
-    window: Window
+__all__ = ["LandedFetch", "NormalizedBatch", "land_window", "normalize_fetch"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,25 +39,6 @@ class NormalizedBatch:
     records_seen: int
     works: int
     quarantined_by_reason: dict[str, int]
-
-
-def plan_nightly(
-    settings: Settings, watermarks: dict[tuple[str, str], datetime], now: datetime
-) -> list[WindowPlan]:
-    """Every configured scope's window: [watermark - lag, now), or [initial_start, now) at first.
-
-    ``now`` is truncated to the minute so a window end is a clean API bound.
-    """
-    end = now.astimezone(UTC).replace(second=0, microsecond=0)
-    lag = timedelta(days=settings.nightly_lag_days)
-    initial = datetime.combine(settings.initial_start, datetime.min.time(), tzinfo=UTC)
-    plans = []
-    for source in SOURCES:
-        for scope in settings.scope_names(source):
-            mark = watermarks.get((source, scope))
-            start = mark - lag if mark is not None else initial
-            plans.append(WindowPlan(source, scope, Window(min(start, end - timedelta(minutes=1)), end)))
-    return plans
 
 
 def land_window(settings: Settings, plan: WindowPlan, run_id: str) -> LandedFetch:

@@ -23,7 +23,7 @@ import pyarrow.parquet as pq
 
 from warehouse.schemas import SOURCE_TABLES
 
-__all__ = ["batch_files", "clean_lake", "read_state", "write_batch", "write_state"]
+__all__ = ["batch_exists", "batch_files", "clean_lake", "read_state", "write_batch", "write_state"]
 
 _TMP_PREFIX = ".tmp-"
 _OLD_PREFIX = ".old-"
@@ -50,6 +50,11 @@ def write_batch(lake_dir: Path, source: str, scope: str, window: str, tables: di
     else:
         os.replace(tmp, target)
     return target
+
+
+def batch_exists(lake_dir: Path, source: str, scope: str, window: str) -> bool:
+    """Whether the batch of this window was written completely (batches appear atomically)."""
+    return (lake_dir / "batches" / source / scope / window).is_dir()
 
 
 def batch_files(lake_dir: Path, table: str) -> list[str]:

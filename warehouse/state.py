@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pyarrow as pa
@@ -85,6 +86,24 @@ class RunRecord:
     authors_published: int | None = None
     timings: dict[str, float] = field(default_factory=dict)
     error: str | None = None
+
+    def add_counts(self, counts: dict[str, Any]) -> None:
+        """Add one window's counts (pages, records fetched/normalized/quarantined by reason)."""
+        self.pages_fetched += counts["pages"]
+        self.records_fetched += counts["records_fetched"]
+        self.records_normalized += counts["records_normalized"]
+        for reason, n in counts["quarantined_by_reason"].items():
+            self.quarantined_by_reason[reason] = self.quarantined_by_reason.get(reason, 0) + n
+            self.records_quarantined += n
+
+    def settle_status(self) -> str:
+        """published (no window failed), partial (some did), or failed (none got through)."""
+        outcomes = [str(w.get("status")) for w in self.windows]
+        if "failed" not in outcomes:
+            self.status = "published"
+        else:
+            self.status = "partial" if any(o != "failed" for o in outcomes) else "failed"
+        return self.status
 
     def to_table(self) -> pa.Table:
         """One-row Arrow table in the pipeline_runs schema."""

@@ -60,12 +60,12 @@ CREATE TABLE topics AS
 SELECT DISTINCT ON (topic_id) topic_id, scheme, display_name, subfield, field, domain
 FROM src_topics
 WHERE topic_id IN (SELECT topic_id FROM work_topics)
-ORDER BY topic_id, display_name
+ORDER BY topic_id, display_name, subfield NULLS LAST, field NULLS LAST, domain NULLS LAST
 ;
 CREATE TABLE institutions AS
 SELECT DISTINCT ON (institution_id) institution_id, display_name, ror, country_code, type
 FROM src_institutions
-ORDER BY institution_id, display_name
+ORDER BY institution_id, display_name, ror NULLS LAST, country_code NULLS LAST, type NULLS LAST
 ;
 -- A record quarantined again in a later fetch is listed once, with its latest raw reference.
 CREATE TABLE quarantine AS

@@ -1,0 +1,110 @@
+"""Thin Prefect tasks over the plain-Python steps, and the loop that imports a list of windows."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from prefect import get_run_logger, task
+from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import NO_CACHE
+from prefect.concurrency.sync import concurrency
+
+from config import Settings
+from flows.pipeline import finish_run, stage_bulk, stage_fetch
+from flows.summary import run_summary_markdown
+from sources import LandedFetch, SourceError, WindowPlan, land_window
+from warehouse import RunRecord
+from warehouse.lake import batch_exists
+
+__all__ = ["WRITER_LIMIT", "import_windows", "publish", "report"]
+
+# The Prefect global concurrency limit that admits one warehouse writer at a time (`bzpeer serve`
+# creates it); the data directory's lock file guards the same thing on one machine.
+WRITER_LIMIT = "warehouse-writer"
+
+
+@task(cache_policy=NO_CACHE)
+def land(settings: Settings, plan: WindowPlan, run_id: str) -> LandedFetch:
+    """Fetch one window; raw pages land before anything parses them."""
+    return land_window(settings, plan, run_id)
+
+
+@task(cache_policy=NO_CACHE)
+def stage(settings: Settings, landed: LandedFetch) -> dict[str, object]:
+    """Normalize a landed window into one lake batch."""
+    return stage_fetch(settings, landed)
+
+
+@task(cache_policy=NO_CACHE)
+def stage_from_bulk(settings: Settings, plan: WindowPlan, bulk: str, path: str) -> dict[str, object]:
+    """Normalize one chunk of a bulk source (snapshot or bulk file) into one lake batch."""
+    return stage_bulk(settings, plan, bulk, Path(path))
+
+
+@task(cache_policy=NO_CACHE)
+def publish(settings: Settings, run: RunRecord, ends: dict[tuple[str, str], datetime]) -> RunRecord:
+    """Build the warehouse from the lake, swap it in, advance watermarks, save the run."""
+    with concurrency(WRITER_LIMIT, occupy=1):
+        finish_run(settings, run, ends, publish=bool(ends) or run.flow != "nightly")
+    return run
+
+
+def import_windows(
+    settings: Settings,
+    run: RunRecord,
+    plans: list[WindowPlan],
+    *,
+    skip_finished: bool = False,
+    bulk: tuple[str, str] | None = None,
+) -> dict[tuple[str, str], datetime]:
+    """Import each window (a task run each); failed windows are recorded, the rest go on.
+
+    Returns:
+        The end of each (source, scope) whose windows all succeeded.
+    """
+    logger = get_run_logger()
+    ends: dict[tuple[str, str], datetime] = {}
+    failed: set[tuple[str, str]] = set()
+    for plan in plans:
+        key = (plan.source, plan.scope)
+        outcome: dict[str, Any] = {
+            "source": plan.source,
+            "scope": plan.scope,
+            "start": plan.window.start,
+            "end": plan.window.end,
+        }
+        began = time.perf_counter()
+        if skip_finished and batch_exists(settings.lake_dir, plan.source, plan.scope, plan.window.label):
+            outcome.update(status="skipped (finished earlier)")
+        else:
+            try:
+                counts = (
+                    stage_from_bulk(settings, plan, *bulk)
+                    if bulk
+                    else stage(settings, land(settings, plan, run.run_id))
+                )
+            except SourceError as exc:
+                logger.error("window %s/%s %s failed: %s", plan.source, plan.scope, plan.window.label, exc)
+                outcome.update(status="failed", error=str(exc))
+                failed.add(key)
+                run.error = "; ".join(filter(None, [run.error, str(exc)]))
+            else:
+                outcome.update(status="staged", **counts)
+                run.add_counts(counts)
+        if key not in failed:
+            ends[key] = max(ends.get(key, plan.window.end), plan.window.end)
+        outcome["seconds"] = round(time.perf_counter() - began, 3)
+        run.windows.append(outcome)
+    return {key: end for key, end in ends.items() if key not in failed}
+
+
+def report(run: RunRecord) -> None:
+    """Publish the run's summary as a Prefect artifact; fail the flow run if a window failed."""
+    create_markdown_artifact(
+        run_summary_markdown(run), key=f"{run.flow}-summary", description=f"{run.flow} {run.run_id}"
+    )
+    if run.error:
+        raise RuntimeError(f"{run.flow} {run.run_id}: {run.error}")

@@ -1,0 +1,181 @@
+"""Evaluation: labeled-set readers, metrics, predictions file and errors."""
+
+from __future__ import annotations
+
+import pickle
+import shutil
+from pathlib import Path
+
+import orjson
+import pytest
+
+from dedupe.evaluation import (
+    EvaluationDataError,
+    evaluate_aminer,
+    evaluate_s2and,
+    name_only_clusters,
+    partition_metrics,
+    split_of,
+)
+from dedupe.labeled import LabeledMention, read_aminer_xml, read_s2and
+from dedupe.mentions import AuthorMention
+
+DATA = Path(__file__).resolve().parents[1] / "recorded" / "disambiguation"
+
+_XML = """<?xml version="1.0" encoding="utf-8"?>
+<person>
+\t<FullName>Jos&eacute; Garc&iacute;a</FullName>
+\t<publication>
+\t\t<title>Caf&eacute; networks &amp; M&uuml;ller's R&D & more</title>
+\t\t<year>2004</year>
+\t\t<authors>Ana L&oacute;pez,Jos&eacute; Garc&iacute;a,Jos&eacute; Garc&iacute;a</authors>
+\t\t<jconf>Sist&eacute;mica</jconf>
+\t\t<id>77</id>
+\t\t<label>0</label>
+\t\t<organization>Universidad de Bogot&aacute;</organization>
+\t</publication>
+\t<publication>
+\t\t<title>Second namesake</title>
+\t\t<year>2004</year>
+\t\t<authors>Ana L&oacute;pez,Jos&eacute; Garc&iacute;a,Jos&eacute; Garc&iacute;a</authors>
+\t\t<jconf>Sist&eacute;mica</jconf>
+\t\t<id>77</id>
+\t\t<label>1</label>
+\t\t<organization>null</organization>
+\t</publication>
+\t<publication>
+\t\t<title>No id here</title>
+\t\t<year></year>
+\t\t<authors>Pedro Ruiz</authors>
+\t\t<jconf>null</jconf>
+\t\t<label>0</label>
+\t</publication>
+</person>
+"""
+
+
+def _xml_dir(tmp_path: Path) -> Path:
+    folder = tmp_path / "xml"
+    folder.mkdir()
+    (folder / "Jos&eacute;_Garc&iacute;a.xml").write_text(_XML, encoding="utf-8")
+    return folder
+
+
+def test_aminer_reader_handles_html_entities_repeats_and_missing_ids(tmp_path: Path) -> None:
+    rows = read_aminer_xml(_xml_dir(tmp_path))
+    assert [(r.name, r.publication_id, r.label) for r in rows] == [
+        ("Jos&eacute;_Garc&iacute;a", "77", "0"),
+        ("Jos&eacute;_Garc&iacute;a", "77", "1"),
+        ("Jos&eacute;_Garc&iacute;a", "2", "0"),
+    ]
+    first, second, third = (r.mention for r in rows)
+    assert first.raw_name == "José García" and first.position == 1
+    assert first.coauthors == ("Ana López", "José García")
+    assert first.title == "Café networks & Müller's R&D & more"
+    assert (first.venue, first.year, first.affiliations) == ("Sistémica", 2004, ("Universidad de Bogotá",))
+    # The repeated id takes the next namesake on the paper: two people, two positions.
+    assert second.position == 2 and second.affiliations == ()
+    # Nobody on the list matches the file's name: the mention is the file's name, all co-authors.
+    assert (third.raw_name, third.position, third.coauthors) == ("José García", -1, ("Pedro Ruiz",))
+    assert (third.year, third.venue, third.mention_id) == (None, "", "Jos&eacute;_Garc&iacute;a#00002")
+
+
+def test_aminer_evaluation_and_predictions_file(tmp_path: Path) -> None:
+    report = evaluate_aminer(_xml_dir(tmp_path))
+    # The namesakes on paper 77 can never join (two positions on one work).
+    assert report.predictions[0][2] != report.predictions[1][2]
+    out = tmp_path / "predictions.jsonl"
+    report.write_predictions(out)
+    lines = [orjson.loads(line) for line in out.read_bytes().splitlines()]
+    assert lines[0] == {
+        "name": "Jos&eacute;_Garc&iacute;a",
+        "publication_id": "77",
+        "cluster": "Jos&eacute;_Garc&iacute;a#00000",
+    }
+    assert [line["publication_id"] for line in lines] == ["77", "77", "2"]
+    assert "B-cubed micro" in report.to_text()
+
+
+def test_real_qian_files_evaluate_perfectly(tmp_path: Path) -> None:
+    for stem in ("Haibo_Yu", "Li_Wei"):
+        shutil.copy(DATA / "qian-dblp-xml" / f"{stem}.xml", tmp_path)
+    report = evaluate_aminer(tmp_path)
+    metrics = report.model["all"]
+    assert (metrics.names, metrics.mentions) == (2, 15)
+    assert metrics.bcubed_micro == (1.0, 1.0, 1.0)
+    assert metrics.pairwise_macro == (1.0, 1.0, 1.0)
+    baseline = report.baseline["all"]
+    assert baseline.bcubed_micro[1] == 1.0 and baseline.bcubed_micro[0] < 0.6
+
+
+def test_s2and_dummy_exact() -> None:
+    report = evaluate_s2and(DATA / "s2and-dummy")
+    assert report.predictions == (
+        ("a sattary", "0", "0"),
+        ("a sattary", "1", "0"),
+        ("a sattary", "2", "0"),
+        ("a konovalov", "3", "3"),
+        ("a konovalov", "4", "3"),
+    )
+    metrics = report.model["all"]
+    assert metrics.bcubed_micro == pytest.approx((11 / 15, 1.0, 22 / 26))
+    assert metrics.pairwise_micro == pytest.approx((0.5, 1.0, 2 / 3))
+
+
+def test_s2and_reader_fields() -> None:
+    rows = read_s2and(DATA / "s2and-dummy")
+    first = rows[0].mention
+    assert (first.raw_name, first.position, first.work_id) == ("Dr A'bdul Sattar", 1, "53235312")
+    assert first.coauthors == ("Torben Lorenzen",)
+    assert first.venue == "ACM SIGCSE Bull." and first.year == 2006
+    assert [r.label for r in rows] == ["1", "1", "2", "3", "3"]
+
+
+def _row(name: str, mention_id: str, label: str, raw: str = "Lei Wang") -> LabeledMention:
+    return LabeledMention(name, mention_id, label, AuthorMention(mention_id, raw))
+
+
+def test_metrics_exact_values() -> None:
+    rows = [_row("n", "a", "1"), _row("n", "b", "1"), _row("n", "c", "2")]
+    metrics = partition_metrics(rows, {"a": "x", "b": "y", "c": "y"})
+    assert metrics.bcubed_micro == pytest.approx((2 / 3, 2 / 3, 2 / 3))
+    assert metrics.pairwise_micro == (0.0, 0.0, 0.0)
+    perfect = partition_metrics(rows, {"a": "x", "b": "x", "c": "z"})
+    assert perfect.bcubed_macro == perfect.pairwise_macro == (1.0, 1.0, 1.0)
+
+
+def test_name_only_baseline_and_split() -> None:
+    rows = [_row("n", "a", "1"), _row("n", "b", "2", "Wang, Lei"), _row("n", "c", "3", "Jun Wang")]
+    assert name_only_clusters(rows) == {"a": "a", "b": "a", "c": "c"}
+    assert {split_of("Lei_Zhang"), split_of("Wei_Wang")} <= {"tune", "holdout"}
+
+
+def test_errors_say_what_to_do(tmp_path: Path) -> None:
+    with pytest.raises(EvaluationDataError, match="no such directory"):
+        evaluate_aminer(tmp_path / "missing")
+    with pytest.raises(EvaluationDataError, match=r"no \*\.xml files"):
+        read_aminer_xml(tmp_path)
+    (tmp_path / "broken.xml").mkdir()  # a directory where a file should be: unreadable
+    with pytest.raises(EvaluationDataError, match="cannot read the file"):
+        read_aminer_xml(tmp_path)
+    with pytest.raises(EvaluationDataError, match=r"signatures\.json and clusters\.json"):
+        evaluate_s2and(tmp_path)
+
+
+def test_s2and_unknown_signature_and_bad_json(tmp_path: Path) -> None:
+    for name in ("signatures.json", "clusters.json"):
+        shutil.copy(DATA / "s2and-dummy" / name, tmp_path)
+    clusters = orjson.loads((tmp_path / "clusters.json").read_bytes())
+    clusters["9"] = {"cluster_id": "9", "signature_ids": ["404"]}
+    (tmp_path / "clusters.json").write_bytes(orjson.dumps(clusters))
+    with pytest.raises(EvaluationDataError, match="signature '404', which is not in signatures"):
+        read_s2and(tmp_path)
+    (tmp_path / "clusters.json").write_text("{not json")
+    with pytest.raises(EvaluationDataError, match="cannot read it as JSON"):
+        read_s2and(tmp_path)
+
+
+def test_evaluation_error_pickles() -> None:
+    error = EvaluationDataError("/data/x", "missing; do y")
+    clone = pickle.loads(pickle.dumps(error))
+    assert (clone.path, clone.message, str(clone)) == (error.path, error.message, str(error))

@@ -1,0 +1,116 @@
+"""Operations: backfills that resume and repeat identically, bulk snapshots, rebuild, status."""
+
+from __future__ import annotations
+
+import dataclasses
+import socket
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import duckdb
+import pytest
+from prefect.testing.utilities import prefect_test_harness
+
+from flows.backfill import backfill
+from flows.rebuild import rebuild
+from sources.replay import ReplayServer, Reply
+from tests.conftest import DEMO_CONFIG, RECORDED
+from tests.fixtures_bulk import partition, recorded_openalex_works, write_snapshot
+from tests.test_nightly_flow import table_hashes
+from warehouse import RunRecord, save_run
+from warehouse.status import read_status
+
+pytestmark = pytest.mark.slow
+CONFIG = str(DEMO_CONFIG)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def harness() -> Iterator[None]:
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+@pytest.fixture
+def data(tmp_path: Path, replay: ReplayServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    monkeypatch.setenv("BZPEER_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("BZPEER_OPENALEX_BASE_URL", replay.openalex_url)
+    monkeypatch.setenv("BZPEER_ARXIV_BASE_URL", replay.arxiv_url)
+    monkeypatch.setenv("BZPEER_HTTP__MAX_RETRIES", "0")
+    yield tmp_path / "data"
+    replay.faults = None
+
+
+def updated_from(request: str) -> str:
+    filters = parse_qs(urlsplit(request).query).get("filter", [""])[0]
+    return dict(f.split(":", 1) for f in filters.split(",") if ":" in f).get("from_updated_date", "")
+
+
+def fail_second_chunk(path_and_query: str, reply: Reply) -> Reply:
+    if updated_from(path_and_query) == "2025-05-31":
+        return dataclasses.replace(reply, status=503, body=b'{"error": "Service Unavailable"}')
+    return reply
+
+
+def test_failed_backfill_resumes_without_refetching_and_repeats_identically(
+    data: Path, replay: ReplayServer
+) -> None:
+    replay.faults = fail_second_chunk
+    with pytest.raises(RuntimeError, match="HTTP 503"):
+        backfill(["openalex"], "2025-05-01", "2025-07-01", chunk_days=30, config_file=CONFIG)
+    batches = sorted(p.name for p in (data / "lake" / "batches" / "openalex" / "recorded").iterdir())
+    assert batches == ["20250501T0000--20250531T0000", "20250630T0000--20250701T0000"]
+    replay.faults = None
+    mark = len(replay.request_log)
+    resumed = backfill(["openalex"], "2025-05-01", "2025-07-01", chunk_days=30, config_file=CONFIG)
+    refetched = {updated_from(r) for r in replay.request_log[mark:] if "/openalex/works" in r}
+    assert refetched == {"2025-05-31"}  # only the chunk that had failed
+    assert resumed["chunks"] == 3
+    first = table_hashes(data / "warehouse.duckdb")
+    again = backfill(["openalex"], "2025-05-01", "2025-07-01", chunk_days=30, force=True, config_file=CONFIG)
+    assert again["works"] == resumed["works"] > 0
+    assert table_hashes(data / "warehouse.duckdb") == first
+    with duckdb.connect(str(data / "warehouse.duckdb"), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM watermarks").fetchone() == (0,)  # nightly untouched
+        statuses = con.execute("SELECT flow, status FROM pipeline_runs ORDER BY run_id").fetchall()
+    assert statuses == [("backfill", "partial"), ("backfill", "published"), ("backfill", "published")]
+
+
+def test_snapshot_backfill_gives_the_same_works_as_the_api(data: Path, tmp_path: Path) -> None:
+    snapshot = tmp_path / "snapshot" / "openalex"
+    write_snapshot(snapshot, partition(recorded_openalex_works(RECORDED), per_part=50))
+    backfill(
+        ["openalex-snapshot"],
+        "2024-01-01",
+        "2025-11-01",
+        chunk_days=700,
+        bulk_path=str(snapshot),
+        config_file=CONFIG,
+    )
+    from_snapshot = table_hashes(data / "warehouse.duckdb")
+    api_data = tmp_path / "api"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("BZPEER_DATA_DIR", str(api_data))
+        backfill(["openalex"], "2024-01-01", "2025-11-01", chunk_days=700, config_file=CONFIG)
+    from_api = table_hashes(api_data / "warehouse.duckdb")
+    assert from_snapshot == from_api
+    with duckdb.connect(str(data / "warehouse.duckdb"), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM works").fetchone() == (479,)
+
+
+def test_rebuild_from_raw_reproduces_the_tables(data: Path) -> None:
+    backfill(["openalex", "arxiv"], "2024-01-01", "2025-11-01", chunk_days=700, config_file=CONFIG)
+    before = table_hashes(data / "warehouse.duckdb")
+    result = rebuild(config_file=CONFIG)
+    assert table_hashes(data / "warehouse.duckdb") == before
+    assert result["works"] > 0
+
+
+def test_status_flags_an_interrupted_run_and_says_how_to_resume(tmp_path: Path) -> None:
+    params = {"pid": 2**22 + 12345, "host": socket.gethostname(), "command": "bzpeer nightly"}
+    save_run(
+        tmp_path / "lake", RunRecord("20261125T020000Z-abcdef", "nightly", datetime.now(UTC), params=params)
+    )
+    (line,) = read_status(tmp_path).runs
+    assert (line.status, line.resume) == ("interrupted", "bzpeer nightly")
