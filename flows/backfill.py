@@ -13,9 +13,9 @@ from typing import Any
 
 from prefect import flow
 
-from config import Settings, load_settings
+from config import Settings
 from flows.pipeline import start_run
-from flows.tasks import import_windows, publish, report
+from flows.tasks import flow_settings, import_windows, publish, report
 from sources import InvalidRequest, WindowPlan, plan_backfill
 from sources.plans import Source, plan_chunks
 
@@ -47,7 +47,7 @@ def backfill(
         force: Re-run chunks that finished earlier.
         config_file: TOML settings file.
     """
-    settings = load_settings(Path(config_file) if config_file else None)
+    settings = flow_settings(config_file)
     started = datetime.now(UTC)
     params: dict[str, object] = {
         "sources": sources,

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from prefect import flow
 
-from config import load_settings
 from flows.pipeline import start_run
-from flows.tasks import import_windows, publish, report
+from flows.tasks import flow_settings, import_windows, publish, report
 from sources import plan_nightly
 from warehouse import read_watermarks
 
@@ -24,7 +22,7 @@ def nightly_import(config_file: str | None = None) -> dict[str, Any]:
     A window whose fetch or pages fail publishes nothing and keeps its watermark; the other
     windows are still published, and the flow run ends Failed so operators see it.
     """
-    settings = load_settings(Path(config_file) if config_file else None)
+    settings = flow_settings(config_file)
     started = datetime.now(UTC)
     run = start_run(settings, "nightly", started, {"config_file": config_file}, "bzpeer nightly")
     plans = plan_nightly(settings, read_watermarks(settings.lake_dir), started)

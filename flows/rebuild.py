@@ -8,15 +8,14 @@ sources are kept as they are (their raw data is the bulk files). Then the wareho
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
-from config import Settings, load_settings
+from config import Settings
 from flows.pipeline import stage_fetch, start_run
-from flows.tasks import publish, report
+from flows.tasks import flow_settings, publish, report
 from sources import SOURCES, LandedFetch, Window, WindowPlan, complete_fetches
 
 __all__ = ["rebuild"]
@@ -31,7 +30,7 @@ def restage(settings: Settings, landed: LandedFetch) -> dict[str, object]:
 @flow(name="rebuild", log_prints=True)
 def rebuild(config_file: str | None = None) -> dict[str, Any]:
     """Normalize every raw fetch again and publish the warehouse from the result."""
-    settings = load_settings(Path(config_file) if config_file else None)
+    settings = flow_settings(config_file)
     started = datetime.now(UTC)
     run = start_run(settings, "rebuild", started, {"config_file": config_file}, "bzpeer rebuild")
     for landed in _landed_fetches(settings):

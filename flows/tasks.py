@@ -5,25 +5,44 @@ from __future__ import annotations
 import time
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from prefect import get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
+from prefect.blocks.system import Secret
 from prefect.cache_policies import NO_CACHE
 from prefect.concurrency.sync import concurrency
+from pydantic import SecretStr
 
-from config import Settings
+from config import Settings, load_settings
 from flows.pipeline import finish_run, stage_bulk, stage_fetch
 from flows.summary import run_summary_markdown
 from sources import LandedFetch, SourceError, WindowPlan, land_window
 from warehouse import RunRecord
 from warehouse.lake import batch_exists
 
-__all__ = ["WRITER_LIMIT", "import_windows", "publish", "report"]
+__all__ = ["SECRET_BLOCK", "WRITER_LIMIT", "flow_settings", "import_windows", "publish", "report"]
+
+# A Prefect Secret block that may hold the OpenAlex API key, for deployments that keep secrets in
+# Prefect rather than in the environment. The key is a SecretStr from here on: never printed.
+SECRET_BLOCK = "bzpeer-openalex-api-key"
 
 # The Prefect global concurrency limit that admits one warehouse writer at a time (`bzpeer serve`
 # creates it); the data directory's lock file guards the same thing on one machine.
 WRITER_LIMIT = "warehouse-writer"
+
+
+def flow_settings(config_file: str | None) -> Settings:
+    """The run's settings; the OpenAlex API key comes from the environment or the Secret block."""
+    settings = load_settings(Path(config_file) if config_file else None)
+    if settings.openalex_api_key is not None:
+        return settings
+    try:
+        block = cast(Secret[str], Secret.load(SECRET_BLOCK))  # sync call: a block, not a coroutine
+        key = block.get()
+    except ValueError:  # no such block: run without a key (OpenAlex's free budget)
+        return settings
+    return settings.model_copy(update={"openalex_api_key": SecretStr(str(key))})
 
 
 @task(cache_policy=NO_CACHE)
