@@ -20,7 +20,7 @@ from sources.errors import SourceError
 from sources.identifiers import arxiv_id_from_url, normalize_doi
 from sources.landing import RawPage
 
-__all__ = ["category_row", "clean_whitespace", "normalize_arxiv_page"]
+__all__ = ["add_author", "category_row", "clean_whitespace", "normalize_arxiv_page"]
 
 _NS = {"atom": "http://www.w3.org/2005/Atom", "arxiv": "http://arxiv.org/schemas/atom"}
 _SPACE = re.compile(r"\s+")
@@ -103,13 +103,19 @@ def _entry_rows(entry: Any, arxiv_id: str, ref: str) -> RecordRows:
 
 
 def _add_author(rows: RecordRows, author: Any, work_id: str, position: int, ref: str) -> None:
+    affiliations = [clean_whitespace(a.text) for a in author.iterfind("arxiv:affiliation", _NS) if a.text]
+    add_author(rows, work_id, position, _text(author, "atom:name"), [a for a in affiliations if a], ref)
+
+
+def add_author(
+    rows: RecordRows, work_id: str, position: int, raw_name: str | None, affiliations: list[str], ref: str
+) -> None:
+    """Add an arXiv author mention (no author ids on arXiv), or quarantine it when it has no name."""
     mention_id = f"{work_id}#{position}"
-    raw_name = _text(author, "atom:name")
     if not raw_name or not name_key(raw_name):
         row = {"source": "arxiv", "record_type": "authorship", "record_id": mention_id}
         rows.quarantine.append({**row, "reason": "author without a name", "raw_ref": ref})
         return
-    affiliations = [clean_whitespace(a.text) for a in author.iterfind("arxiv:affiliation", _NS) if a.text]
     rows.authorships.append(
         {
             "mention_id": mention_id,

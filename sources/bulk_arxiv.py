@@ -32,8 +32,8 @@ from typing import Any
 import orjson
 
 # The API normalizer's own helpers, so both paths clean text and name categories the same way.
-from sources.arxiv_records import category_row, clean_whitespace
-from sources.batch import BatchBuilder, RecordRows, Row, name_key
+from sources.arxiv_records import add_author, category_row, clean_whitespace
+from sources.batch import BatchBuilder, RecordRows, Row
 from sources.identifiers import normalize_doi
 
 __all__ = ["normalize_arxiv_bulk_file", "normalize_arxiv_bulk_line"]
@@ -184,29 +184,10 @@ def _versions(record: dict[str, Any]) -> list[tuple[str, datetime]]:
 
 
 def _add_author(rows: RecordRows, parsed: list[Any], work_id: str, position: int, ref: str) -> None:
-    mention_id = f"{work_id}#{position}"
     parts = [clean_whitespace(p) if isinstance(p, str) else None for p in parsed]
     last, first, suffix = [*parts, None, None, None][:3]
     raw_name = " ".join(p for p in (first, last, suffix) if p)
-    if not raw_name or not name_key(raw_name):
-        row = {"source": "arxiv", "record_type": "authorship", "record_id": mention_id}
-        rows.quarantine.append({**row, "reason": "author without a name", "raw_ref": ref})
-        return
-    rows.authorships.append(
-        {
-            "mention_id": mention_id,
-            "work_id": work_id,
-            "position": position,
-            "raw_name": raw_name,
-            "name_key": name_key(raw_name),
-            "source_author_id": None,
-            "orcid": None,
-            "institution_ids": [],
-            "raw_affiliations": [p for p in parts[3:] if p],
-            "is_corresponding": None,
-            "raw_ref": ref,
-        }
-    )
+    add_author(rows, work_id, position, raw_name, [p for p in parts[3:] if p], ref)
 
 
 def _add_categories(rows: RecordRows, categories: Any, work_id: str, ref: str) -> None:

@@ -12,6 +12,7 @@ import pyarrow as pa
 
 from dedupe import AuthorMention, assign_author_ids, resolve_authors
 from dedupe.mentions import MAX_COAUTHORS
+from warehouse.duck import create_from_arrow, fetch_dicts
 from warehouse.identity_state import (
     AUTHOR_ASSIGNMENTS,
     AUTHOR_REDIRECTS,
@@ -44,7 +45,7 @@ def resolve_identities(con: duckdb.DuckDBPyConnection, lake_dir: Path) -> Identi
     Creates ``author_evidence``, ``identity_reviews``, ``identity_overrides`` and
     ``author_redirects``; mentions whose names cannot be resolved go to ``quarantine``.
     """
-    mentions = [_mention(row) for row in _rows(con, _MENTIONS)]
+    mentions = [_mention(row) for row in fetch_dicts(con, _MENTIONS)]
     overrides = read_overrides(lake_dir).to_pylist()
     must = [(o["left_mention"], o["right_mention"]) for o in overrides if o["kind"] == "must_link"]
     cannot = [(o["left_mention"], o["right_mention"]) for o in overrides if o["kind"] == "cannot_link"]
@@ -56,15 +57,15 @@ def resolve_identities(con: duckdb.DuckDBPyConnection, lake_dir: Path) -> Identi
         schema=AUTHOR_ASSIGNMENTS,
     )
     redirects = pa.Table.from_pylist([asdict(r) for r in ids.redirects], schema=AUTHOR_REDIRECTS)
-    _create(con, "mention_authors", assignments)
+    create_from_arrow(con, "mention_authors", assignments)
     con.execute(
         "UPDATE authorships SET author_id = m.author_id FROM mention_authors m "
         "WHERE authorships.mention_id = m.mention_id"
     )
-    _create(con, "author_redirects", redirects)
-    _create(con, "identity_overrides", read_overrides(lake_dir))
-    _create(con, "author_evidence", _evidence_table(resolution.evidence, ids.author_of))
-    _create(con, "identity_reviews", _reviews_table(resolution.reviews, author_of_mention))
+    create_from_arrow(con, "author_redirects", redirects)
+    create_from_arrow(con, "identity_overrides", read_overrides(lake_dir))
+    create_from_arrow(con, "author_evidence", _evidence_table(resolution.evidence, ids.author_of))
+    create_from_arrow(con, "identity_reviews", _reviews_table(resolution.reviews, author_of_mention))
     for mention_id, reason in sorted(resolution.quarantined.items()):
         con.execute(
             "INSERT INTO quarantine SELECT 'warehouse', 'authorship', ?, ?, raw_ref FROM ("
@@ -140,15 +141,3 @@ _PAIR = [
 ]
 _EVIDENCE = pa.schema([("author_id", pa.string()), ("step", pa.int32()), *_PAIR])
 _REVIEWS = pa.schema([*_PAIR, ("left_author", pa.string()), ("right_author", pa.string())])
-
-
-def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any]]:
-    result = con.execute(sql)
-    columns = [d[0] for d in result.description or []]
-    return [dict(zip(columns, values, strict=True)) for values in result.fetchall()]
-
-
-def _create(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> None:
-    con.register("arrow_input", table)
-    con.execute(f"CREATE TABLE {name} AS SELECT * FROM arrow_input")  # noqa: S608
-    con.unregister("arrow_input")

@@ -19,6 +19,7 @@ import pyarrow as pa
 
 from warehouse.author_step import resolve_identities
 from warehouse.comments import apply_comments
+from warehouse.duck import create_from_arrow
 from warehouse.enrich_step import create_mention_institutions, fill_summaries
 from warehouse.identity_state import IdentityState
 from warehouse.lake import batch_files
@@ -121,7 +122,7 @@ def _build(
     for name, schema in SOURCE_TABLES.items():
         _load_source_table(con, f"src_{name}", batch_files(lake_dir, name), schema)
     for name, schema in (("pipeline_runs", PIPELINE_RUNS), ("watermarks", WATERMARKS)):
-        _create_from_arrow(con, name, state[name].cast(schema))
+        create_from_arrow(con, name, state[name].cast(schema))
     for statement in _statements("records.sql"):
         con.execute(statement)
     register_merged_works(con)
@@ -150,13 +151,7 @@ def _load_source_table(
         sql = f"CREATE TABLE {name} AS SELECT * FROM read_parquet(?, union_by_name = true)"  # noqa: S608
         con.execute(sql, [paths])
     else:
-        _create_from_arrow(con, name, schema.empty_table())
-
-
-def _create_from_arrow(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> None:
-    con.register("arrow_input", table)
-    con.execute(f"CREATE TABLE {name} AS SELECT * FROM arrow_input")  # noqa: S608
-    con.unregister("arrow_input")
+        create_from_arrow(con, name, schema.empty_table())
 
 
 def _statements(name: str) -> list[str]:

@@ -7,6 +7,7 @@ import pyarrow as pa
 
 from enrich.affiliations import match_affiliations
 from enrich.summary import summary_line
+from warehouse.duck import create_from_arrow
 
 __all__ = ["create_mention_institutions", "fill_summaries"]
 
@@ -52,9 +53,10 @@ def create_mention_institutions(con: duckdb.DuckDBPyConnection) -> None:
                     "how": "matched" if found else "raw",
                 }
             )
-    con.register("arrow_input", pa.Table.from_pylist(rows, schema=MENTION_INSTITUTIONS))
-    con.execute("CREATE TABLE mention_institutions AS SELECT DISTINCT * FROM arrow_input")
-    con.unregister("arrow_input")
+    unique = {(r["mention_id"], r["institution_id"], r["name"]): r for r in rows}  # an id may repeat
+    create_from_arrow(
+        con, "mention_institutions", pa.Table.from_pylist(list(unique.values()), schema=MENTION_INSTITUTIONS)
+    )
 
 
 def fill_summaries(con: duckdb.DuckDBPyConnection) -> None:
@@ -69,9 +71,9 @@ def fill_summaries(con: duckdb.DuckDBPyConnection) -> None:
         {"author_id": [s[0] for s in summaries], "summary": [s[1] for s in summaries]},
         schema=pa.schema([("author_id", pa.string()), ("summary", pa.string())]),
     )
-    con.register("arrow_input", table)
+    create_from_arrow(con, "summaries", table, temp=True)
     con.execute(
-        "UPDATE author_profiles SET summary = s.summary FROM arrow_input s "
+        "UPDATE author_profiles SET summary = s.summary FROM summaries s "
         "WHERE author_profiles.author_id = s.author_id"
     )
-    con.unregister("arrow_input")
+    con.execute("DROP TABLE summaries")

@@ -16,6 +16,7 @@ import pyarrow as pa
 
 from dedupe.author_ids import Redirect
 from warehouse.lake import read_state, write_state
+from warehouse.schemas import described_field
 
 __all__ = [
     "AUTHOR_ASSIGNMENTS",
@@ -31,8 +32,7 @@ __all__ = [
 ]
 
 
-def _f(name: str, type_: pa.DataType, comment: str) -> pa.Field:
-    return pa.field(name, type_, metadata={"description": comment})
+_f = described_field
 
 
 IDENTITY_OVERRIDES = pa.schema(

@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-__all__ = ["SOURCE_TABLES", "TABLE_COMMENTS", "column_comment"]
+__all__ = ["SOURCE_TABLES", "TABLE_COMMENTS", "column_comment", "described_field"]
 
 
-def _field(name: str, type_: pa.DataType, comment: str, nullable: bool = True) -> pa.Field:
+def described_field(name: str, type_: pa.DataType, comment: str, nullable: bool = True) -> pa.Field:
+    """An Arrow field whose ``description`` metadata becomes the column's DuckDB COMMENT."""
     return pa.field(name, type_, nullable=nullable, metadata={"description": comment})
+
+
+_field = described_field
 
 
 _STR = pa.string()

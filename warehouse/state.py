@@ -15,6 +15,7 @@ import orjson
 import pyarrow as pa
 
 from warehouse.lake import read_state, write_state
+from warehouse.schemas import described_field
 
 __all__ = [
     "PIPELINE_RUNS",
@@ -30,8 +31,7 @@ __all__ = [
 _TS = pa.timestamp("us", tz="UTC")
 
 
-def _f(name: str, type_: pa.DataType, comment: str) -> pa.Field:
-    return pa.field(name, type_, metadata={"description": comment})
+_f = described_field
 
 
 PIPELINE_RUNS = pa.schema(

@@ -9,6 +9,7 @@ import orjson
 import pyarrow as pa
 
 from dedupe import WorkRecord, merge_works, surname
+from warehouse.duck import create_from_arrow, fetch_dicts
 
 __all__ = ["register_merged_works"]
 
@@ -54,9 +55,7 @@ MERGED_SOURCES = pa.schema(
 
 def register_merged_works(con: duckdb.DuckDBPyConnection) -> None:
     """Read work_records, merge them into papers, create merged_works and merged_sources."""
-    result = con.execute(_RECORDS)
-    columns = [d[0] for d in result.description or []]
-    rows = [dict(zip(columns, values, strict=True)) for values in result.fetchall()]
+    rows = fetch_dicts(con, _RECORDS)
     sources = {r["work_id"]: r["source"] for r in rows}
     papers = merge_works(_record(r) for r in rows)
     works: list[dict[str, Any]] = []
@@ -76,13 +75,8 @@ def register_merged_works(con: duckdb.DuckDBPyConnection) -> None:
             {"work_id": paper.work_id, "source_work_id": m, "matched_by": how, "match_score": score}
             for m, how, score in paper.records
         ]
-    for name, table in (
-        ("merged_works", pa.Table.from_pylist(works, schema=MERGED_WORKS)),
-        ("merged_sources", pa.Table.from_pylist(links, schema=MERGED_SOURCES)),
-    ):
-        con.register("arrow_input", table)
-        con.execute(f"CREATE TEMP TABLE {name} AS SELECT * FROM arrow_input")  # noqa: S608
-        con.unregister("arrow_input")
+    create_from_arrow(con, "merged_works", pa.Table.from_pylist(works, schema=MERGED_WORKS), temp=True)
+    create_from_arrow(con, "merged_sources", pa.Table.from_pylist(links, schema=MERGED_SOURCES), temp=True)
 
 
 def _record(row: dict[str, Any]) -> WorkRecord:
