@@ -68,7 +68,7 @@ def backfill_command(
         plans, _ = plan_backfill_run(
             load_settings(config), sources, scopes, window, chunk, path, datetime.now(UTC)
         )
-        console.print(f"backfill: {len(plans)} chunks")
+        console.print(f"backfill: {len(plans)} chunks (progress below, one line per chunk)")
         result = backfill(
             sources,
             start,

@@ -87,7 +87,7 @@ def import_windows(
     logger = get_run_logger()
     ends: dict[tuple[str, str], datetime] = {}
     failed: set[tuple[str, str]] = set()
-    for plan in plans:
+    for number, plan in enumerate(plans, 1):
         key = (plan.source, plan.scope)
         outcome: dict[str, Any] = {
             "source": plan.source,
@@ -117,6 +117,17 @@ def import_windows(
             ends[key] = max(ends.get(key, plan.window.end), plan.window.end)
         outcome["seconds"] = round(time.perf_counter() - began, 3)
         run.windows.append(outcome)
+        logger.info(
+            "window %d/%d %s/%s %s: %s, %s records in %.1f s",
+            number,
+            len(plans),
+            plan.source,
+            plan.scope,
+            plan.window.label,
+            outcome["status"],
+            outcome.get("records_fetched", 0),
+            outcome["seconds"],
+        )
     return {key: end for key, end in ends.items() if key not in failed}
 
 

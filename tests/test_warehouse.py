@@ -7,7 +7,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
@@ -197,3 +197,17 @@ def test_state_tables_are_published(recorded: Path, tmp_path: Path) -> None:
     assert query(tmp_path / "w.duckdb", "SELECT source, scope, run_id FROM watermarks") == [
         ("openalex", "recorded", "r")
     ]
+
+
+def test_arxiv_record_with_a_publisher_doi_is_shown_as_published(published: Path) -> None:
+    row = query(
+        published,
+        "SELECT type, has_preprint, doi, display_year, first_version_date, venue FROM works "
+        "WHERE work_id = 'arxiv:1009.3186'",
+    )
+    # Real arXiv entry: v1 2010-09-16, <arxiv:doi>10.1109/TIT.2011.2148691, no journal reference.
+    assert row == [("article", True, "10.1109/tit.2011.2148691", 2010, date(2010, 9, 16), None)]
+    sql = "SELECT type, venue, display_year FROM works WHERE work_id = 'arxiv:0804.0970'"
+    with_ref = query(published, sql)
+    # Real arXiv entry with a journal reference: the published venue and its year win over "arXiv".
+    assert with_ref == [("article", "Formal Methods and Testing, Springer-Verlag (Ed.) (2008) 209-239", 2008)]
