@@ -119,7 +119,9 @@ def _publish(settings: Settings, run: RunRecord, ends: dict[tuple[str, str], dat
     earlier = read_runs(settings.lake_dir).filter(pc.field("run_id") != run.run_id)
     state = {"pipeline_runs": pa.concat_tables([earlier, run.to_table()]), "watermarks": watermarks}
     assert run.finished_at is not None
-    options = BuildOptions(settings.close_collaborator_min_works, settings.collaboration_max_authors)
+    options = BuildOptions(
+        settings.close_collaborator_min_works, settings.collaboration_max_authors, run.flow != "rebuild"
+    )
     counts = build_and_publish(
         settings.lake_dir, settings.warehouse_path, run.run_id, run.finished_at, state, options
     )

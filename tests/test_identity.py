@@ -30,10 +30,15 @@ def stage(lake: Path, window: str, pages: list[str]) -> None:
     write_batch(lake, "openalex", "recorded", window, batch.to_tables())
 
 
-def publish(data: Path, run: str) -> dict[str, str]:
-    """Build and publish as a run does (identity state saved after the swap): mention -> author."""
+def publish(data: Path, run: str, units: list[tuple[int, int]] | None = None) -> dict[str, str]:
+    """Build and publish as a run does (identity state saved after the swap): mention -> author.
+
+    ``units`` collects (recomputed, reused) author units of each publish.
+    """
     counts = build_and_publish(data / "lake", data / "warehouse.duckdb", run, datetime.now(UTC), STATE)
     save_identity_state(data / "lake", counts.identity)
+    if units is not None:
+        units.append((counts.identity.units_recomputed, counts.identity.units_reused))
     with duckdb.connect(str(data / "warehouse.duckdb"), read_only=True) as con:
         return dict(
             con.execute(
@@ -106,6 +111,29 @@ def test_ids_are_stable_across_two_incremental_runs(tmp_path: Path) -> None:
     assert {m: second[m] for m in first} == first  # every earlier mention keeps its author id
     third = publish(tmp_path, "run3")  # a rebuild with nothing new changes nothing
     assert third == second
+
+
+def test_incremental_runs_recluster_only_the_units_new_mentions_touch(tmp_path: Path) -> None:
+    units: list[tuple[int, int]] = []
+    stage(tmp_path / "lake", "night1", FIRST)
+    publish(tmp_path, "run1", units)
+    stage(tmp_path / "lake", "night2", SECOND)
+    second = publish(tmp_path, "run2", units)
+    publish(tmp_path, "run3", units)
+    (first_new, first_kept), (new, kept), (nothing, all_kept) = units
+    assert first_kept == 0 and first_new > 0
+    assert new > 0 and 0 < kept <= first_new  # the first night's untouched units are reused
+    assert (nothing, all_kept) == (0, new + kept)  # nothing new: nothing re-clustered
+    full = tmp_path / "full"
+    stage(full / "lake", "night1", FIRST + SECOND)
+    assert partition(publish(full, "full")) == partition(second)  # same people as a full resolution
+
+
+def partition(authors: dict[str, str]) -> set[frozenset[str]]:
+    groups: dict[str, set[str]] = {}
+    for mention, author in authors.items():
+        groups.setdefault(author, set()).add(mention)
+    return {frozenset(g) for g in groups.values()}
 
 
 def test_operator_decisions_win_and_survive_rebuilds(tmp_path: Path) -> None:

@@ -10,7 +10,8 @@ import duckdb
 import orjson
 import pyarrow as pa
 
-from dedupe import AuthorMention, assign_author_ids, resolve_authors
+from dedupe import AuthorMention, assign_author_ids
+from dedupe.incremental import resolve_incrementally
 from dedupe.mentions import MAX_COAUTHORS
 from warehouse.duck import create_from_arrow, fetch_dicts
 from warehouse.identity_state import (
@@ -20,6 +21,8 @@ from warehouse.identity_state import (
     read_assignments,
     read_overrides,
     read_redirects,
+    read_units,
+    units_table,
 )
 
 __all__ = ["resolve_identities"]
@@ -39,17 +42,22 @@ ORDER BY a.mention_id
 """
 
 
-def resolve_identities(con: duckdb.DuckDBPyConnection, lake_dir: Path) -> IdentityState:
+def resolve_identities(
+    con: duckdb.DuckDBPyConnection, lake_dir: Path, incremental: bool = True
+) -> IdentityState:
     """Cluster the mentions in ``authorships``, set their author ids, and create the identity tables.
 
     Creates ``author_evidence``, ``identity_reviews``, ``identity_overrides`` and
-    ``author_redirects``; mentions whose names cannot be resolved go to ``quarantine``.
+    ``author_redirects``; mentions whose names cannot be resolved go to ``quarantine``. With
+    ``incremental``, only units whose content changed since the last publish are clustered again.
     """
     mentions = [_mention(row) for row in fetch_dicts(con, _MENTIONS)]
     overrides = read_overrides(lake_dir).to_pylist()
     must = [(o["left_mention"], o["right_mention"]) for o in overrides if o["kind"] == "must_link"]
     cannot = [(o["left_mention"], o["right_mention"]) for o in overrides if o["kind"] == "cannot_link"]
-    resolution = resolve_authors(mentions, must_link=must, cannot_link=cannot)
+    previous = read_units(lake_dir) if incremental else {}
+    outcome = resolve_incrementally(mentions, previous, must_link=must, cannot_link=cannot)
+    resolution = outcome.resolution
     ids = assign_author_ids(resolution.clusters, read_assignments(lake_dir), read_redirects(lake_dir))
     author_of_mention = {m: ids.author_of[c] for m, c in resolution.clusters.items()}
     assignments = pa.table(
@@ -73,7 +81,8 @@ def resolve_identities(con: duckdb.DuckDBPyConnection, lake_dir: Path) -> Identi
             "WHERE a.mention_id = ?)",
             [mention_id, f"unresolvable name: {reason}", mention_id],
         )
-    return IdentityState(assignments, redirects)
+    units = units_table(outcome.units)
+    return IdentityState(assignments, redirects, units, outcome.recomputed, outcome.reused)
 
 
 def _mention(row: dict[str, Any]) -> AuthorMention:

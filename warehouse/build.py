@@ -50,6 +50,8 @@ class BuildOptions:
 
     close_min_works: int = 2
     max_authors: int = 50
+    # Re-cluster only the author units whose mentions changed (False: every unit, as a rebuild does).
+    incremental_identities: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,7 +130,7 @@ def _build(
     register_merged_works(con)
     for statement in _statements("derive_works.sql"):
         con.execute(statement)
-    identity = resolve_identities(con, lake_dir)
+    identity = resolve_identities(con, lake_dir, options.incremental_identities)
     create_mention_institutions(con)
     params = {"built_at": built_at, "close_min": options.close_min_works, "max_authors": options.max_authors}
     for statement in _statements("derive_authors.sql"):

@@ -12,23 +12,29 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import orjson
 import pyarrow as pa
 
 from dedupe.author_ids import Redirect
+from dedupe.incremental import UnitResult
+from dedupe.scoring import Evidence
 from warehouse.lake import read_state, write_state
 from warehouse.schemas import described_field
 
 __all__ = [
     "AUTHOR_ASSIGNMENTS",
     "AUTHOR_REDIRECTS",
+    "AUTHOR_UNITS",
     "IDENTITY_OVERRIDES",
     "IdentityState",
     "Override",
     "read_assignments",
     "read_overrides",
     "read_redirects",
+    "read_units",
     "save_identity_state",
     "save_override",
+    "units_table",
 ]
 
 
@@ -50,6 +56,12 @@ IDENTITY_OVERRIDES = pa.schema(
 AUTHOR_ASSIGNMENTS = pa.schema(
     [_f("mention_id", pa.string(), "Mention"), _f("author_id", pa.string(), "Its published author id")]
 )
+AUTHOR_UNITS = pa.schema(
+    [
+        _f("signature", pa.string(), "Hash of a unit's mentions, links and configuration"),
+        _f("result", pa.string(), "The unit's clusters, joins and review pairs (JSON)"),
+    ]
+)
 AUTHOR_REDIRECTS = pa.schema(
     [
         _f("retired_id", pa.string(), "An author id no longer in use"),
@@ -65,6 +77,9 @@ class IdentityState:
 
     assignments: pa.Table
     redirects: pa.Table
+    units: pa.Table
+    units_recomputed: int = 0
+    units_reused: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,3 +128,31 @@ def save_identity_state(lake_dir: Path, state: IdentityState) -> None:
     """Persist the published author ids and redirects (after a successful publish)."""
     write_state(lake_dir, "author_assignments", state.assignments)
     write_state(lake_dir, "author_redirects", state.redirects)
+    write_state(lake_dir, "author_units", state.units)
+
+
+def read_units(lake_dir: Path) -> dict[str, UnitResult]:
+    """The unit results of the last publish, by signature (for incremental resolution)."""
+    table = read_state(lake_dir, "author_units", AUTHOR_UNITS)
+    return {row["signature"]: _unit_from_json(row["signature"], row["result"]) for row in table.to_pylist()}
+
+
+def units_table(units: dict[str, UnitResult]) -> pa.Table:
+    """Unit results as the ``author_units`` state table."""
+    rows = [{"signature": s, "result": _unit_to_json(u)} for s, u in sorted(units.items())]
+    return pa.Table.from_pylist(rows, schema=AUTHOR_UNITS)
+
+
+def _unit_to_json(unit: UnitResult) -> str:
+    body = {
+        "clusters": unit.clusters,
+        "evidence": {k: [asdict(e) for e in joins] for k, joins in unit.evidence.items()},
+        "reviews": [asdict(e) for e in unit.reviews],
+    }
+    return orjson.dumps(body).decode()
+
+
+def _unit_from_json(signature: str, text: str) -> UnitResult:
+    body = orjson.loads(text)
+    evidence = {k: tuple(Evidence(**e) for e in joins) for k, joins in body["evidence"].items()}
+    return UnitResult(signature, body["clusters"], evidence, tuple(Evidence(**e) for e in body["reviews"]))
