@@ -19,7 +19,7 @@ from dedupe.mentions import MentionFeatures
 __all__ = ["EXHAUSTIVE_UNIT", "MAX_POSTING", "candidate_pairs", "group_units"]
 
 EXHAUSTIVE_UNIT = 30  # up to this many mentions, compare all pairs (cheap, and no index needed)
-MAX_POSTING = 150  # evidence pieces shared by more mentions than this are not used to propose pairs
+MAX_POSTING = 50  # evidence pieces shared by more mentions than this are not used to propose pairs
 
 
 class _UnionFind:

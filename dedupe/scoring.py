@@ -37,9 +37,14 @@ _MAX_AFFILIATIONS = 12  # per side, most frequent first: bounds the cdist matrix
 class ScoringWeights:
     """Log-odds weights of the evidence; the score is ``sigmoid(sum(weight * feature))``.
 
-    Fitted by logistic regression on mention pairs of the tuning half of the Qian DBLP set (names whose
-    sha1 is even), then rounded; affiliation weights from the tuning half of S2AND-qian (the only
-    labeled set here with affiliations); ORCID/source-id weights set by hand (no labeled data here).
+    Where the numbers come from: a logistic regression on mention pairs of the tuning half of the Qian
+    DBLP set (names whose sha1 is even) gave the relative sizes of the co-author, venue and title
+    weights; bias, east_asian, coauthor, coauthor_cosine, title, topic, size_damping and the merge
+    threshold were then set by a small grid on that half (B-cubed F1 with pairwise precision >= 0.97),
+    rounded. Affiliation was checked on the tuning half of S2AND-qian (the only labeled set here with
+    affiliations). Institution ids, source ids and the name-mismatch cost have no labeled data here
+    and are set by hand. A shared venue or affiliation alone joins names but not common Chinese or
+    Korean names (bias + east_asian + weight < 0): precision first where namesakes abound.
     """
 
     bias: float = -1.5
@@ -49,8 +54,10 @@ class ScoringWeights:
     coauthor_cap: int = 1
     coauthor_cosine: float = 12.0  # times cosine of co-author counts (size-normalised overlap)
     institution: float = 3.0  # any shared institution id
-    affiliation: float = 5.0  # times fuzzy similarity of the closest affiliations, above 0.5
-    venue: float = 3.0  # times cosine of venue counts: a shared venue alone never joins Chinese names
+    # Times fuzzy similarity of the closest affiliations above 0.5: alone, a shared affiliation joins
+    # other names but only sends Chinese/Korean names to review (namesakes share universities).
+    affiliation: float = 3.0
+    venue: float = 3.0  # times cosine of venue counts: alone, as affiliation above
     title: float = 12.0  # times cosine of idf-weighted title-word counts
     topic: float = 6.0  # times cosine of idf-weighted topic counts
     year_gap: float = 0.0  # per year between the closest publications: no signal on Qian (kept 0)
@@ -109,6 +116,7 @@ class Profile:
     """The pooled evidence of one cluster of mentions (a singleton or a merge of two profiles)."""
 
     __slots__ = (
+        "_norms",
         "affiliations",
         "anchor",
         "coauthors",
@@ -131,8 +139,8 @@ class Profile:
         self.coauthors: Counter[str] = Counter()
         self.institutions: Counter[str] = Counter()
         self.affiliations: Counter[str] = Counter()
-        # Venue, title and topic vectors are weighted by inverse document frequency in the unit
-        # (see `inverse_frequencies`): words every namesake uses say little about which one it is.
+        # Title and topic vectors are weighted by inverse document frequency over the run
+        # (see `inverse_frequencies`): words everybody uses say little about who wrote the paper.
         self.venues: Counter[str] = Counter()
         self.title_tokens: dict[str, float] = {}
         self.topics: dict[str, float] = {}
@@ -140,6 +148,7 @@ class Profile:
         self.orcids: set[str] = set()
         self.source_ids: set[str] = set()
         self.works: dict[str, set[int]] = {}
+        self._norms: dict[str, float] = {}
         for item in features:
             self._add(item, idf or {})
 
@@ -166,6 +175,14 @@ class Profile:
         if m.work_id:
             self.works.setdefault(m.work_id, set()).add(m.position)
 
+    def norm(self, vector: str) -> float:
+        """Euclidean norm of one of the count vectors, cached (a profile is not changed once built)."""
+        value = self._norms.get(vector)
+        if value is None:
+            counts: Mapping[str, float] = getattr(self, vector)
+            value = self._norms[vector] = math.sqrt(math.fsum(c * c for c in counts.values()))
+        return value
+
     def merged(self, other: Profile) -> Profile:
         """A new profile pooling both sides (neither side is modified)."""
         out = Profile(())
@@ -188,7 +205,7 @@ class Profile:
 
 
 def inverse_frequencies(mentions: Sequence[MentionFeatures]) -> dict[str, float]:
-    """Smoothed inverse document frequency of venues (``v:``), title words (``t:``), topics (``k:``).
+    """Smoothed inverse document frequency of title words (``t:``) and topics (``k:``).
 
     Computed over all mentions of a run (not per block), so a word is weighed by how common it is in
     the literature: ``log(1 + (n + 10) / (df + 1))``; the +10 keeps tiny runs near uniform weights.
@@ -197,8 +214,6 @@ def inverse_frequencies(mentions: Sequence[MentionFeatures]) -> dict[str, float]
     for f in mentions:
         frequencies.update({"t:" + t for t in f.title_tokens})
         frequencies.update({"k:" + t for t in f.topics})
-        if f.venue:
-            frequencies["v:" + f.venue] += 1
     n = len(mentions)
     return {key: math.log(1.0 + (n + 10) / (df + 1)) for key, df in frequencies.items()}
 
@@ -234,12 +249,12 @@ def score_profiles(a: Profile, b: Profile, weights: ScoringWeights = DEFAULT_WEI
         name_similarity=name,
         east_asian=all(is_east_asian(n) for n in a.names | b.names),
         shared_coauthors=_shared(a.coauthors, b.coauthors),
-        coauthor_similarity=_cosine(a.coauthors, b.coauthors),
+        coauthor_similarity=_cosine(a, b, "coauthors"),
         shared_institutions=_shared(a.institutions, b.institutions),
         affiliation_similarity=_affiliation_similarity(a.affiliations, b.affiliations),
-        venue_similarity=_cosine(a.venues, b.venues),
-        title_similarity=_cosine(a.title_tokens, b.title_tokens),
-        topic_similarity=_cosine(a.topics, b.topics),
+        venue_similarity=_cosine(a, b, "venues"),
+        title_similarity=_cosine(a, b, "title_tokens"),
+        topic_similarity=_cosine(a, b, "topics"),
         year_gap=_year_gap(a.years, b.years),
         same_source_id=bool(a.source_ids & b.source_ids),
         smaller_size=min(a.size, b.size),
@@ -290,7 +305,9 @@ def _shared(a: Counter[str], b: Counter[str]) -> int:
     return sum(1 for key in small if key in large)
 
 
-def _cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
+def _cosine(left: Profile, right: Profile, vector: str) -> float:
+    a: Mapping[str, float] = getattr(left, vector)
+    b: Mapping[str, float] = getattr(right, vector)
     if not a or not b:
         return 0.0
     small, large = (a, b) if len(a) <= len(b) else (b, a)
@@ -298,7 +315,7 @@ def _cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
     dot = math.fsum(count * large[key] for key, count in small.items() if key in large)
     if not dot:
         return 0.0
-    norm = math.sqrt(math.fsum(c * c for c in a.values()) * math.fsum(c * c for c in b.values()))
+    norm = left.norm(vector) * right.norm(vector)
     return min(1.0, dot / norm)
 
 

@@ -219,3 +219,12 @@ def test_random_sets_cluster_the_same_in_any_order(mentions: list[AuthorMention]
     shuffled = list(mentions)
     rng.shuffle(shuffled)  # type: ignore[attr-defined]
     assert resolve_authors(shuffled).clusters == resolve_authors(mentions).clusters
+
+
+def test_workers_give_the_same_result(qian_blocks: dict[str, list[LabeledMention]]) -> None:
+    mentions = [r.mention for rows in qian_blocks.values() for r in rows]
+    links = [("Li_Wei#00000", "Li_Wei#00008")]
+    single = resolve_authors(mentions, must_link=links)
+    parallel = resolve_authors(mentions, must_link=links, workers=2)
+    assert parallel == single
+    assert single.clusters["Li_Wei#00008"] == "Li_Wei#00000"
