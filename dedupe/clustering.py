@@ -30,7 +30,7 @@ from dedupe.scoring import (
     score_profiles,
 )
 
-__all__ = ["ClusteringConfig", "Resolution", "resolve_authors"]
+__all__ = ["ClusteringConfig", "Prepared", "Resolution", "cluster_units", "prepare", "resolve_authors"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,12 +90,41 @@ def resolve_authors(
         ValueError: Two mentions share a mention_id.
     """
     config = config or ClusteringConfig()
+    prepared = prepare(mentions, must_link, cannot_link)
+    clusters, evidence, reviews = cluster_units(prepared.units, prepared, config, workers)
+    return Resolution(clusters, evidence, tuple(reviews), prepared.quarantined)
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """Mentions turned into features and units, with the links and term weights of the run."""
+
+    features: list[MentionFeatures]
+    quarantined: dict[str, str]
+    links: list[tuple[str, str, str]]
+    cannot: set[frozenset[str]]
+    units: list[list[MentionFeatures]]
+    idf: dict[str, float]
+
+
+def prepare(
+    mentions: Iterable[AuthorMention],
+    must_link: Iterable[tuple[str, str]],
+    cannot_link: Iterable[tuple[str, str]],
+) -> Prepared:
+    """Features, must-links, cannot-links, units and term weights of a set of mentions."""
     features, quarantined = _features(mentions)
     cannot = {frozenset(p) for p in cannot_link if p[0] != p[1]}
     links = _must_links(features, must_link, cannot)
-    idf = inverse_frequencies(features)
     units = group_units(features, [(a, b) for a, b, _ in links])
-    tasks = _tasks(units, links, cannot, idf, config, max(1, workers))
+    return Prepared(features, quarantined, links, cannot, units, inverse_frequencies(features))
+
+
+def cluster_units(
+    units: Sequence[Sequence[MentionFeatures]], prepared: Prepared, config: ClusteringConfig, workers: int = 1
+) -> tuple[dict[str, str], dict[str, tuple[Evidence, ...]], list[Evidence]]:
+    """Cluster some of the prepared units: (clusters, evidence per cluster, review pairs sorted)."""
+    tasks = _tasks(units, prepared.links, prepared.cannot, prepared.idf, config, max(1, workers))
     if workers > 1 and len(tasks) > 1:
         with ProcessPoolExecutor(max_workers=workers) as pool:
             parts = list(pool.map(_cluster_task, tasks))
@@ -109,7 +138,7 @@ def resolve_authors(
         evidence.update(part_evidence)
         reviews.extend(part_reviews)
     reviews.sort(key=lambda e: (e.left, e.right))
-    return Resolution(clusters, evidence, tuple(reviews), quarantined)
+    return clusters, evidence, reviews
 
 
 _Task = tuple[

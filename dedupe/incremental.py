@@ -14,17 +14,9 @@ import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from dedupe.blocking import group_units
-from dedupe.clustering import (
-    ClusteringConfig,
-    Resolution,
-    _cluster_task,
-    _features,
-    _must_links,
-    _tasks,
-)
+from dedupe.clustering import ClusteringConfig, Prepared, Resolution, cluster_units, prepare
 from dedupe.mentions import AuthorMention, MentionFeatures
-from dedupe.scoring import Evidence, inverse_frequencies
+from dedupe.scoring import Evidence
 
 __all__ = ["IncrementalResolution", "UnitResult", "resolve_incrementally"]
 
@@ -60,36 +52,28 @@ def resolve_incrementally(
     """Resolve all mentions, reusing the result of every unit whose signature is in ``previous``."""
     config = config or ClusteringConfig()
     by_id = {m.mention_id: m for m in mentions}
-    features, quarantined = _features(by_id.values())
-    cannot = {frozenset(p) for p in cannot_link if p[0] != p[1]}
-    links = _must_links(features, must_link, cannot)
-    units = group_units(features, [(a, b) for a, b, _ in links])
-    signed = [(_signature(unit, by_id, links, cannot, config), unit) for unit in units]
+    prepared = prepare(by_id.values(), must_link, cannot_link)
+    signed = [(_signature(unit, by_id, prepared, config), unit) for unit in prepared.units]
     todo = [unit for signature, unit in signed if signature not in previous]
-    idf = inverse_frequencies(features)
-    computed = [_cluster_task(task) for task in _tasks(todo, links, cannot, idf, config, 1)]
-    clusters = {m: c for part in computed for m, c in part[0].items()}
-    evidence = {k: e for part in computed for k, e in part[1].items()}
-    reviews = [r for part in computed for r in part[2]]
+    clusters, evidence, reviews = cluster_units(todo, prepared, config)
     results = {}
     for signature, unit in signed:
         known = previous.get(signature)
         results[signature] = known or _unit_result(signature, unit, clusters, evidence, reviews)
-    merged = _merge(results.values(), quarantined)
-    return IncrementalResolution(merged, results, recomputed=len(todo), reused=len(units) - len(todo))
+    merged = _merge(results.values(), prepared.quarantined)
+    return IncrementalResolution(merged, results, recomputed=len(todo), reused=len(signed) - len(todo))
 
 
 def _signature(
     unit: list[MentionFeatures],
     by_id: Mapping[str, AuthorMention],
-    links: list[tuple[str, str, str]],
-    cannot: set[frozenset[str]],
+    prepared: Prepared,
     config: ClusteringConfig,
 ) -> str:
     ids = {f.mention_id for f in unit}
     parts = [repr(by_id[m]) for m in sorted(ids)]
-    parts += sorted(repr(link) for link in links if link[0] in ids or link[1] in ids)
-    parts += sorted(repr(sorted(pair)) for pair in cannot if pair & ids)
+    parts += sorted(repr(link) for link in prepared.links if link[0] in ids or link[1] in ids)
+    parts += sorted(repr(sorted(pair)) for pair in prepared.cannot if pair & ids)
     parts.append(repr(config))
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
