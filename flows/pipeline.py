@@ -126,6 +126,7 @@ def _publish(settings: Settings, run: RunRecord, ends: dict[tuple[str, str], dat
         settings.lake_dir, settings.warehouse_path, run.run_id, run.finished_at, state, options
     )
     run.works_published, run.authors_published = counts.works, counts.authors
+    run.coverage, run.changes = counts.coverage, counts.changes
     save_watermarks(settings.lake_dir, watermarks)
     save_identity_state(settings.lake_dir, counts.identity)
     return counts

@@ -25,6 +25,17 @@ def run_summary_markdown(run: RunRecord) -> str:
     lines += ["", "| quarantine reason | rows |", "|---|---|"]
     lines += [f"| {reason} | {n} |" for reason, n in sorted(run.quarantined_by_reason.items())]
     lines += ["", f"Published: {run.works_published} works, {run.authors_published} authors."]
+    if run.changes:
+        c = run.changes
+        lines += [
+            f"Works added {c['works_added']}, changed {c['works_changed']}; "
+            f"authors added {c['authors_added']}, changed {c['authors_changed']}."
+        ]
+    if run.coverage:
+        shares = ", ".join(f"{label} {share:.1%}" for label, share in run.coverage.items())
+        lines += [
+            f"Coverage: {shares} (works with abstracts, mentions with affiliations, authors with ORCID)."
+        ]
     if run.error:
         lines += ["", f"**Failed windows**: {run.error}"]
     return "\n".join(lines)

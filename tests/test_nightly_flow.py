@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -87,6 +88,13 @@ def test_nightly_import_publishes_every_recorded_work_and_is_idempotent(env: Pat
     assert second["works"] == 584
     assert table_hashes(warehouse) == before
     assert len(sorted(p.name for p in (env / "raw" / "openalex").iterdir())) == len(raw_runs) + 1
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        runs = con.execute("SELECT changes, coverage FROM pipeline_runs ORDER BY run_id").fetchall()
+        abstracts = con.execute("SELECT round(avg((abstract IS NOT NULL)::INT), 4) FROM works").fetchone()
+    changes = [json.loads(c) for c, _ in runs]
+    assert changes[0] == {"authors_added": 2002, "authors_changed": 0, "works_added": 584, "works_changed": 0}
+    assert changes[1] == {"authors_added": 0, "authors_changed": 0, "works_added": 0, "works_changed": 0}
+    assert abstracts is not None and json.loads(runs[1][1])["abstracts"] == abstracts[0] == 0.899
 
 
 def test_a_failing_source_keeps_its_watermark_and_publishes_the_rest(

@@ -15,9 +15,11 @@ from importlib.resources import files
 from pathlib import Path
 
 import duckdb
+import orjson
 import pyarrow as pa
 
 from warehouse.author_step import resolve_identities
+from warehouse.changes import changes_since, coverage
 from warehouse.comments import apply_comments
 from warehouse.duck import create_from_arrow
 from warehouse.enrich_step import create_mention_institutions, fill_summaries
@@ -63,6 +65,8 @@ class PublishedCounts:
     authorships: int
     quarantine: int
     identity: IdentityState
+    coverage: dict[str, float]
+    changes: dict[str, int]
 
 
 def build_and_publish(
@@ -91,10 +95,11 @@ def build_and_publish(
     tmp = warehouse_path.with_name(f".warehouse-{run_id}.duckdb")
     try:
         with duckdb.connect(str(tmp), config=DUCKDB_CONFIG) as con:
-            counts = _build(con, lake_dir, built_at, state, options or BuildOptions())
+            counts = _build(con, lake_dir, built_at, state, options or BuildOptions(), warehouse_path)
             con.execute(
-                "UPDATE pipeline_runs SET works_published = ?, authors_published = ? WHERE run_id = ?",
-                [counts.works, counts.authors, run_id],
+                "UPDATE pipeline_runs SET works_published = ?, authors_published = ?, "
+                "coverage = ?, changes = ? WHERE run_id = ?",
+                [counts.works, counts.authors, _json(counts.coverage), _json(counts.changes), run_id],
             )
             con.execute("CHECKPOINT")
         with tmp.open("rb") as handle:
@@ -120,6 +125,7 @@ def _build(
     built_at: datetime,
     state: dict[str, pa.Table],
     options: BuildOptions,
+    previous: Path,
 ) -> PublishedCounts:
     for name, schema in SOURCE_TABLES.items():
         _load_source_table(con, f"src_{name}", batch_files(lake_dir, name), schema)
@@ -142,7 +148,8 @@ def _build(
     works, authors, mentions, quarantined = (
         _count(con, t) for t in ("works", "authors", "authorships", "quarantine")
     )
-    return PublishedCounts(works, authors, mentions, quarantined, identity)
+    changes = changes_since(con, previous)
+    return PublishedCounts(works, authors, mentions, quarantined, identity, coverage(con), changes)
 
 
 def _load_source_table(
@@ -159,6 +166,10 @@ def _load_source_table(
 def _statements(name: str) -> list[str]:
     text = files("warehouse").joinpath(f"sql/{name}").read_text()
     return [s.strip() for s in text.split("\n;\n") if s.strip()]
+
+
+def _json(value: object) -> str:
+    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
 
 
 def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:

@@ -50,6 +50,12 @@ PIPELINE_RUNS = pa.schema(
         _f("quarantined_by_reason", pa.string(), "Quarantined rows per reason (JSON)"),
         _f("works_published", pa.int64(), "Rows in works after the publish"),
         _f("authors_published", pa.int64(), "Rows in authors after the publish"),
+        _f(
+            "coverage",
+            pa.string(),
+            "Share of works with abstracts, mentions with affiliations, authors with ORCID",
+        ),
+        _f("changes", pa.string(), "Works and authors added and changed by the publish (JSON)"),
         _f("timings", pa.string(), "Seconds per stage (JSON)"),
         _f("error", pa.string(), "What failed and what to do, for failed windows"),
     ]
@@ -84,6 +90,8 @@ class RunRecord:
     quarantined_by_reason: dict[str, int] = field(default_factory=dict)
     works_published: int | None = None
     authors_published: int | None = None
+    coverage: dict[str, float] = field(default_factory=dict)
+    changes: dict[str, int] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
     error: str | None = None
 
@@ -108,7 +116,7 @@ class RunRecord:
     def to_table(self) -> pa.Table:
         """One-row Arrow table in the pipeline_runs schema."""
         row = asdict(self)
-        for key in ("params", "windows", "quarantined_by_reason", "timings"):
+        for key in ("params", "windows", "quarantined_by_reason", "coverage", "changes", "timings"):
             row[key] = orjson.dumps(row[key], default=str, option=orjson.OPT_SORT_KEYS).decode()
         return pa.Table.from_pylist([row], schema=PIPELINE_RUNS)
 

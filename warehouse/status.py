@@ -11,17 +11,11 @@ from typing import Any
 import duckdb
 import orjson
 
+from warehouse.changes import coverage as published_coverage
 from warehouse.state import read_runs, read_watermarks
 
 __all__ = ["RunLine", "Status", "read_status"]
 
-_COVERAGE = {
-    "works with an abstract": "SELECT avg((abstract IS NOT NULL)::INT) FROM works",
-    "mentions with an affiliation": (
-        "SELECT avg((len(institution_ids) > 0 OR len(raw_affiliations) > 0)::INT) FROM authorships"
-    ),
-    "authors with an ORCID": "SELECT avg((orcid IS NOT NULL)::INT) FROM authors",
-}
 _TABLES = ("works", "authorships", "authors", "quarantine", "identity_reviews")
 
 
@@ -60,9 +54,7 @@ def read_status(data_dir: Path, last_runs: int = 10) -> Status:
             for table in _TABLES:
                 row = con.execute(f"SELECT count(*) FROM {table}").fetchone()  # noqa: S608
                 counts[table] = int(row[0]) if row else 0
-            for label, sql in _COVERAGE.items():
-                row = con.execute(sql).fetchone()
-                coverage[label] = round(float(row[0] or 0.0), 4) if row else 0.0
+            coverage = published_coverage(con)
     marks = {key: value.isoformat() for key, value in read_watermarks(data_dir / "lake").items()}
     return Status(marks, [_line(r) for r in runs[:last_runs]], counts, coverage)
 
