@@ -37,6 +37,9 @@ class HttpPolicy(BaseModel):
     max_retries: int = Field(4, ge=0, le=10)
     backoff_seconds: float = Field(1.0, ge=0)
     retry_statuses: tuple[int, ...] = (429, 500, 502, 503, 504)
+    # A server's Retry-After is honoured up to this long; a longer one fails the window instead of
+    # stalling the night (the next run retries it).
+    max_retry_after_seconds: float = Field(300.0, ge=0)
 
 
 class OpenAlexScope(BaseModel):

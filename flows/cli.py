@@ -201,12 +201,23 @@ def profile(
         found = read_profile(con, matches[0][0])
     assert found is not None
     if html is not None:
+        html = _inside(settings.data_dir, html)
+        html.parent.mkdir(parents=True, exist_ok=True)
         html.write_text(render_profile_html(found), encoding="utf-8")
         console.print(f"wrote {html}")
     elif as_json:
         typer.echo(json.dumps(found.to_dict(), indent=2, ensure_ascii=False))
     else:
         _print_profile(found)
+
+
+def _inside(data_dir: Path, path: Path) -> Path:
+    """The output path, resolved; outputs stay inside the data directory (no '..' or absolute escapes)."""
+    resolved, root = path.resolve(), data_dir.resolve()
+    if not resolved.is_relative_to(root):
+        console.print(f"[red]{path} is outside the data directory {root}: write it under {root}[/red]")
+        raise typer.Exit(2)
+    return resolved
 
 
 def _print_profile(found: Profile) -> None:

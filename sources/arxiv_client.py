@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import arxiv
 import requests
+from lxml import etree
 
 from config import ArxivScope, Settings
 from sources.errors import SourceError
@@ -57,9 +58,29 @@ def fetch_arxiv_window(settings: Settings, scope: ArxivScope, window: Window, fe
         sort_order=arxiv.SortOrder.Ascending,
     )
     try:
-        return sum(1 for _ in client.results(search))
+        parsed = sum(1 for _ in client.results(search))
     except arxiv.ArxivError as exc:
         raise SourceError("arxiv", exc.url, f"{exc.message}; nothing from this window was published") from exc
     except requests.RequestException as exc:
         message = f"arXiv unreachable ({type(exc).__name__}); re-run the window when it answers"
         raise SourceError("arxiv", settings.arxiv_base_url, message) from exc
+    _check_well_formed(fetch)
+    return parsed
+
+
+# Same safety settings as the normalizer's parser: no entities, no network.
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, recover=False)
+
+
+def _check_well_formed(fetch: FetchDir) -> None:
+    """Refuse a fetch whose landed page is broken XML.
+
+    feedparser (inside the arxiv package) reads what it can of a broken page and carries on, so
+    without this check the fetch would be marked complete, fail later in normalization, and break
+    every ``bzpeer rebuild`` that re-reads complete fetches.
+    """
+    for page in fetch.read_pages():
+        try:
+            etree.fromstring(page.content, parser=_PARSER)
+        except etree.XMLSyntaxError as exc:
+            raise SourceError("arxiv", page.ref, f"raw page is not well-formed XML: {exc}") from exc

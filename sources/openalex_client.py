@@ -89,6 +89,8 @@ def _explain(exc: Exception) -> str:
         status = exc.response.status_code
         hint = " Check BZPEER_OPENALEX_API_KEY." if status in (401, 403) else ""
         return f"OpenAlex answered HTTP {status} after retries; nothing from this window was published.{hint}"
+    if isinstance(exc, requests.exceptions.JSONDecodeError):  # a RequestException too: test first
+        return f"OpenAlex sent a page that is not a works page (malformed JSON: {exc})."
     if isinstance(exc, requests.RequestException):
         return f"OpenAlex unreachable ({type(exc).__name__}); re-run the window when it answers."
     return f"OpenAlex sent a page that is not a works page ({type(exc).__name__}: {exc})."

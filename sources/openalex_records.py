@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
 import orjson
+import pyarrow as pa
 
 from sources.batch import BatchBuilder, RecordRows, Row, name_key
 from sources.errors import SourceError
@@ -18,6 +19,7 @@ from sources.identifiers import (
     short_openalex_id,
 )
 from sources.landing import RawPage
+from warehouse.schemas import SOURCE_TABLES
 
 __all__ = ["normalize_openalex_page", "normalize_openalex_records", "rebuild_abstract"]
 
@@ -61,7 +63,9 @@ def normalize_openalex_records(
             if problem:
                 batch.quarantine("work", work_id, problem, ref)
             else:
-                batch.add(_work_rows(record, work_id or "", ref))
+                rows = _work_rows(record, work_id or "", ref)
+                _check_types(rows)
+                batch.add(rows)
         except InvalidField as exc:
             batch.quarantine("work", work_id, str(exc), ref)
         except (TypeError, ValueError, KeyError, AttributeError) as exc:
@@ -96,7 +100,50 @@ def rebuild_abstract(inverted_index: Mapping[str, Any] | None) -> str | None:
 
 
 def _record_id(record: Any) -> str | None:
-    return short_openalex_id(record.get("id")) if isinstance(record, dict) else None
+    value = record.get("id") if isinstance(record, dict) else None
+    return short_openalex_id(value) if isinstance(value, str) else None
+
+
+def _check_types(rows: RecordRows) -> None:
+    """Refuse a record whose values do not fit the canonical schemas (e.g. a numeric ``type``).
+
+    Without this one such record would fail the whole batch's Arrow conversion, and so its window.
+    Plain isinstance checks: a per-record Arrow conversion would double the normalizing time.
+
+    Raises:
+        InvalidField: Names the first table and column that does not fit.
+    """
+    for name, checks in _CHECKS.items():
+        for row in getattr(rows, name):
+            for column, fits in checks:
+                value = row.get(column)
+                if value is not None and not fits(value):
+                    raise InvalidField(f"wrong type for {name}.{column}")
+
+
+def _fits(type_: pa.DataType) -> Callable[[Any], bool]:
+    """A check that a Python value converts to an Arrow type without error."""
+    if pa.types.is_string(type_):
+        return lambda v: isinstance(v, str)
+    if pa.types.is_boolean(type_):
+        return lambda v: isinstance(v, bool)
+    if pa.types.is_integer(type_):
+        return lambda v: isinstance(v, int) and not isinstance(v, bool) and -(2**31) <= v < 2**31
+    if pa.types.is_floating(type_):
+        return lambda v: isinstance(v, int | float) and not isinstance(v, bool)
+    if pa.types.is_timestamp(type_):
+        return lambda v: isinstance(v, datetime)
+    if pa.types.is_date(type_):
+        return lambda v: isinstance(v, date) and not isinstance(v, datetime)
+    if pa.types.is_list(type_):
+        item = _fits(type_.value_type)
+        return lambda v: isinstance(v, list) and all(x is None or item(x) for x in v)
+    raise NotImplementedError(f"no check for Arrow type {type_}")
+
+
+_CHECKS = {
+    name: [(field.name, _fits(field.type)) for field in schema] for name, schema in SOURCE_TABLES.items()
+}
 
 
 def _work_problem(record: Any, work_id: str | None) -> str | None:

@@ -15,8 +15,10 @@ ATOM_TYPE = "application/atom+xml; charset=utf-8"
 class Reply:
     """An HTTP response the server writes as is.
 
-    ``delay_seconds`` and ``truncate_at`` are honoured by the writer so that fault injection
-    (stalls, cut-off bodies) only has to return a changed ``Reply``; the routes leave them unset.
+    ``delay_seconds``, ``truncate_at`` and ``reset`` are honoured by the writer so that fault
+    injection (stalls, cut-off bodies, connection resets) only has to return a changed ``Reply``;
+    the routes leave them unset. ``reset`` closes the connection with a TCP reset before anything
+    is sent: the client sees a connection reset by peer.
     """
 
     status: int
@@ -25,14 +27,15 @@ class Reply:
     headers: tuple[tuple[str, str], ...] = ()
     delay_seconds: float = 0.0
     truncate_at: int | None = None
+    reset: bool = False
 
 
 class FaultInjector(Protocol):
     """Consulted once per request with the reply the recorded data gives.
 
     Return that reply unchanged, or another one: a 429 with ``Retry-After``, a 5xx, a reply with
-    ``delay_seconds`` (a stall) or ``truncate_at`` (a body cut short after the full Content-Length
-    was announced).
+    ``delay_seconds`` (a stall), ``truncate_at`` (a body cut short after the full Content-Length
+    was announced) or ``reset`` (the connection reset before any answer).
     """
 
     def __call__(self, path_and_query: str, reply: Reply) -> Reply:

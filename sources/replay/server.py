@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import socket
+import struct
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -64,6 +66,12 @@ class _ReplayHandler(BaseHTTPRequestHandler):
     def _write(self, reply: Reply) -> None:
         if reply.delay_seconds:
             time.sleep(reply.delay_seconds)
+        if reply.reset:
+            # SO_LINGER with a zero timeout makes close() send a TCP RST instead of a FIN.
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.connection.close()
+            self.close_connection = True
+            return
         self.send_response(reply.status)
         self.send_header("Content-Type", reply.content_type)
         self.send_header("Content-Length", str(len(reply.body)))

@@ -32,7 +32,9 @@ SELECT m.author_id,
        min(m.display_year) AS first_year,
        max(m.display_year) AS last_year,
        count(*) AS mentions_count,
-       coalesce(any_value(c.weakest_join), 1.0) AS identity_confidence,
+       -- Two decimals: a confidence, and reused author units keep the term weights of the run that
+       -- resolved them (dedupe/incremental.py), which moves raw scores in the 4th decimal.
+       round(coalesce(any_value(c.weakest_join), 1.0), 2) AS identity_confidence,
        coalesce(any_value(r.n), 0) AS mentions_in_review
 FROM mentions m
 LEFT JOIN confidence c USING (author_id)
