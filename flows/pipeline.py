@@ -120,7 +120,7 @@ def _publish(settings: Settings, run: RunRecord, ends: dict[tuple[str, str], dat
     state = {"pipeline_runs": pa.concat_tables([earlier, run.to_table()]), "watermarks": watermarks}
     assert run.finished_at is not None
     options = BuildOptions(
-        settings.close_collaborator_min_works, settings.collaboration_max_authors, run.flow != "rebuild"
+        settings.close_collaborator_min_works, settings.collaboration_max_authors, _incremental(earlier, run)
     )
     counts = build_and_publish(
         settings.lake_dir, settings.warehouse_path, run.run_id, run.finished_at, state, options
@@ -130,6 +130,19 @@ def _publish(settings: Settings, run: RunRecord, ends: dict[tuple[str, str], dat
     save_watermarks(settings.lake_dir, watermarks)
     save_identity_state(settings.lake_dir, counts.identity)
     return counts
+
+
+def _incremental(earlier_runs: pa.Table, run: RunRecord) -> bool:
+    """Reuse author units only after a fully published run; a rebuild re-resolves everything.
+
+    After a partial or failed run, reused units would carry the term weights of a partial corpus, so
+    the recovery run re-resolves every unit and ends identical to a run that never failed.
+    """
+    if run.flow == "rebuild":
+        return False
+    finished = [r for r in earlier_runs.to_pylist() if r["status"] != "running"]
+    last = max(finished, key=lambda r: r["run_id"], default=None)
+    return last is None or last["status"] == "published"
 
 
 def republish(settings: Settings, flow: str, params: dict[str, object]) -> PublishedCounts:
