@@ -1,0 +1,204 @@
+"""Benchmark 3: author resolution on the Qian/DBLP labeled set and on synthetic mentions.
+
+Workers (one JSON line each):
+
+- ``python -m benchmarks.authors qian``: ``evaluate_aminer`` on ``recorded/disambiguation/qian-dblp-xml``
+  (B-cubed micro over the names, the resolver's own seconds, the name-only baseline beside it).
+- ``python -m benchmarks.authors synthetic DATA MENTIONS``: the first MENTIONS OpenAlex mentions
+  (whole works, in part order) of a synthetic set, normalized by the pipeline and turned into
+  ``AuthorMention`` the way ``warehouse/author_step.py`` does; ``resolve_authors`` is timed and its
+  clusters scored against ``truth/authors.parquet`` (B-cubed and pairwise over all mentions).
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections import Counter
+from collections.abc import Mapping
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from benchmarks.common import REPO, emit, load_average, median, run_measured, worker
+
+QIAN = REPO / "recorded" / "disambiguation" / "qian-dblp-xml"
+# Same query as warehouse/author_step.py builds its mentions with (names, title, venue, year, topics).
+_MENTIONS_SQL = """
+SELECT a.mention_id, a.raw_name, a.position, a.institution_ids, a.raw_affiliations, a.orcid,
+       a.source_author_id, a.work_id, w.title, w.venue, w.display_year, n.names, t.topics
+FROM authorships a
+JOIN works w USING (work_id)
+JOIN (SELECT work_id, list(raw_name ORDER BY position) AS names FROM authorships GROUP BY work_id) n
+  USING (work_id)
+LEFT JOIN (
+    SELECT wt.work_id, list(tp.display_name ORDER BY tp.display_name) AS topics
+    FROM work_topics wt JOIN topics tp USING (topic_id) GROUP BY wt.work_id
+) t USING (work_id)
+ORDER BY a.mention_id
+"""
+
+
+def evaluate_qian() -> dict[str, Any]:
+    from dedupe.evaluation import evaluate_aminer
+
+    report = evaluate_aminer(QIAN)
+    model, baseline = report.model["all"], report.baseline["all"]
+    return {
+        "mentions": model.mentions,
+        "names": model.names,
+        "seconds": report.seconds,
+        "bcubed": model.bcubed_micro,
+        "pairwise": model.pairwise_micro,
+        "baseline_bcubed": baseline.bcubed_micro,
+    }
+
+
+def synthetic_mentions(data: Path, limit: int) -> list[Any]:
+    """The first ``limit`` mentions (whole works) as ``AuthorMention``, built like the warehouse does."""
+    import duckdb
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from enrich import enrich_batch
+    from sources.batch import BatchBuilder
+    from sources.bulk_openalex import normalize_snapshot_part, snapshot_parts
+
+    batch = BatchBuilder("openalex")
+    for part in snapshot_parts(data / "openalex", date(1900, 1, 1), date(2999, 1, 1)):
+        normalize_snapshot_part(part, batch, part.ref)
+        if len(batch.rows["authorships"]) >= limit:
+            break
+    tables = enrich_batch(batch.to_tables())
+    works = tables["works"].column("work_id").to_pylist()
+    keep, total = set(), 0
+    per_work = Counter(tables["authorships"].column("work_id").to_pylist())
+    for work_id in works:
+        if total + per_work[work_id] > limit:
+            break
+        keep.add(work_id)
+        total += per_work[work_id]
+    wanted = pa.array(sorted(keep))
+    con = duckdb.connect()
+    for name in ("works", "authorships", "work_topics", "topics"):
+        table = tables[name]
+        if "work_id" in table.column_names:
+            table = table.filter(pc.is_in(table.column("work_id"), value_set=wanted))
+        con.register(f"input_{name}", table)
+        # A batch repeats a topic once per work that carries it; the warehouse keeps one row each.
+        distinct = "DISTINCT" if name == "topics" else ""
+        con.execute(f"CREATE TABLE {name} AS SELECT {distinct} * FROM input_{name}")  # noqa: S608
+    cursor = con.execute(_MENTIONS_SQL)
+    columns = [d[0] for d in cursor.description]
+    return [_mention(dict(zip(columns, row, strict=True))) for row in cursor.fetchall()]
+
+
+def _mention(row: dict[str, Any]) -> Any:
+    # Mirrors warehouse/author_step.py's _mention (a private helper there).
+    from dedupe import AuthorMention
+    from dedupe.mentions import MAX_COAUTHORS
+
+    names: list[str] = row["names"]
+    coauthors = (
+        ()
+        if len(names) > MAX_COAUTHORS + 1
+        else tuple(n for i, n in enumerate(names, 1) if i != row["position"])
+    )
+    return AuthorMention(
+        mention_id=row["mention_id"],
+        raw_name=row["raw_name"],
+        position=row["position"] - 1,
+        coauthors=coauthors,
+        institution_ids=tuple(row["institution_ids"] or ()),
+        affiliations=tuple(row["raw_affiliations"] or ()),
+        title=row["title"] or "",
+        venue=row["venue"] or "",
+        year=row["display_year"],
+        topics=tuple(row["topics"] or ()),
+        orcid=row["orcid"],
+        source_author_id=row["source_author_id"],
+        work_id=row["work_id"],
+    )
+
+
+def evaluate_synthetic(data: Path, limit: int) -> dict[str, Any]:
+    import pyarrow.parquet as pq
+
+    from dedupe import resolve_authors
+
+    mentions = synthetic_mentions(data, limit)
+    started = time.perf_counter()
+    resolution = resolve_authors(mentions)
+    seconds = time.perf_counter() - started
+    truth_table = pq.read_table(data / "truth" / "authors.parquet", columns=["mention_id", "person_id"])
+    ids, persons = (truth_table.column(c).to_pylist() for c in ("mention_id", "person_id"))
+    truth_all = dict(zip(ids, persons, strict=True))
+    truth = {m.mention_id: str(truth_all[m.mention_id]) for m in mentions}
+    # An unusable name is never clustered: it counts as a cluster of its own.
+    predicted = {m: resolution.clusters.get(m, f"quarantined:{m}") for m in truth}
+    return {
+        "mentions": len(mentions),
+        "persons": len(set(truth.values())),
+        "clusters": len(set(predicted.values())),
+        "quarantined": len(resolution.quarantined),
+        "seconds": seconds,
+        "bcubed": bcubed(truth, predicted),
+        "pairwise": pairwise(truth, predicted),
+    }
+
+
+def bcubed(truth: Mapping[str, str], predicted: Mapping[str, str]) -> tuple[float, float, float]:
+    """B-cubed precision, recall and F1 over all mentions (global, not per name)."""
+    both = Counter((truth[m], predicted[m]) for m in truth)
+    true_size, pred_size = Counter(truth.values()), Counter(predicted.values())
+    precision = sum(n * n / pred_size[p] for (_, p), n in both.items()) / len(truth)
+    recall = sum(n * n / true_size[t] for (t, _), n in both.items()) / len(truth)
+    return precision, recall, _f1(precision, recall)
+
+
+def pairwise(truth: Mapping[str, str], predicted: Mapping[str, str]) -> tuple[float, float, float]:
+    """Pairwise precision, recall and F1 over all mentions."""
+
+    def pairs(counts: Counter[Any]) -> int:
+        return sum(n * (n - 1) // 2 for n in counts.values())
+
+    together = pairs(Counter((truth[m], predicted[m]) for m in truth))
+    predicted_pairs, true_pairs = pairs(Counter(predicted.values())), pairs(Counter(truth.values()))
+    precision = together / predicted_pairs if predicted_pairs else 1.0
+    recall = together / true_pairs if true_pairs else 1.0
+    return precision, recall, _f1(precision, recall)
+
+
+def _f1(precision: float, recall: float) -> float:
+    return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+
+
+def measure(data: Path, mentions: int, repeats: int, synthetic_repeats: int) -> dict[str, Any]:
+    """Ours on Qian ``repeats`` times and on synthetic mentions ``synthetic_repeats`` times."""
+    out: dict[str, Any] = {"repeats": repeats, "synthetic_repeats": synthetic_repeats}
+    for key, argv, times in (
+        ("qian", worker("authors", "qian"), repeats),
+        ("synthetic", worker("authors", "synthetic", data, mentions), synthetic_repeats),
+    ):
+        rows = []
+        for _ in range(times):
+            load = load_average()[0]
+            result = run_measured(argv)
+            rows.append({**result.output, "peak_mib": result.peak_mib, "load1": load})
+            last = rows[-1]
+            print(f"  authors {key}: F1 {last['bcubed'][2]:.4f} in {last['seconds']:.1f} s", flush=True)
+        out[key] = {
+            **rows[-1],
+            "seconds": median([r["seconds"] for r in rows]),
+            "peak_mib": median([r["peak_mib"] for r in rows]),
+            "runs_seconds": [round(r["seconds"], 1) for r in rows],
+            "load1": [round(r["load1"], 2) for r in rows],
+        }
+    return out
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "qian":
+        emit(evaluate_qian())
+    else:
+        emit(evaluate_synthetic(Path(sys.argv[2]), int(sys.argv[3])))

@@ -1,0 +1,137 @@
+"""Benchmark 4: latency of full profile reads from a separate read-only process, idle and during a publish.
+
+Workers (one JSON line each):
+
+- ``python -m benchmarks.profile_reads read WAREHOUSE IDS READS MODE``: ``read_profile`` for READS
+  author ids cycled from the file IDS (one per line); MODE ``warm`` keeps one ``open_readonly``
+  connection, ``cold`` opens and closes it around every read (a fresh page process). Prints
+  p50/p90/p99/max in milliseconds.
+- ``python -m benchmarks.profile_reads publish LAKE WAREHOUSE``: ``build_and_publish`` of the same lake
+  over the same warehouse path: the nightly publish the readers must not notice.
+
+The warehouse is built once by the ingest worker (``benchmarks.ingest ours``) from a synthetic set
+and cached under ``/tmp/bzpeer-bench/profile_reads/w<works>/``.
+"""
+
+from __future__ import annotations
+
+import random
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from benchmarks.common import emit, load_average, median, run_measured, worker
+
+SAMPLE_AUTHORS = 500  # random authors, plus the 50 with the most works (the heaviest pages)
+PUBLISH_HEAD_START_S = 3.0  # let the publish get into its build before reads start
+
+
+def read_latencies(warehouse: Path, ids_file: Path, reads: int, mode: str) -> dict[str, Any]:
+    from warehouse import open_readonly, read_profile
+
+    ids = ids_file.read_text().split()
+    latencies: list[float] = []
+    con = open_readonly(warehouse) if mode == "warm" else None
+    missing = 0
+    for i in range(reads):
+        started = time.perf_counter()
+        if con is None:
+            with open_readonly(warehouse) as fresh:
+                profile = read_profile(fresh, ids[i % len(ids)])
+        else:
+            profile = read_profile(con, ids[i % len(ids)])
+        latencies.append((time.perf_counter() - started) * 1000)
+        missing += profile is None
+    latencies.sort()
+    return {
+        "reads": reads,
+        "missing": missing,
+        "p50_ms": _quantile(latencies, 0.50),
+        "p90_ms": _quantile(latencies, 0.90),
+        "p99_ms": _quantile(latencies, 0.99),
+        "max_ms": latencies[-1],
+    }
+
+
+def _quantile(ordered: list[float], q: float) -> float:
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def publish(lake: Path, warehouse: Path) -> dict[str, Any]:
+    from warehouse import build_and_publish
+    from warehouse.state import PIPELINE_RUNS, WATERMARKS
+
+    started = time.perf_counter()
+    state = {"pipeline_runs": PIPELINE_RUNS.empty_table(), "watermarks": WATERMARKS.empty_table()}
+    build_and_publish(lake, warehouse, "bench-publish", datetime.now(UTC), state)
+    return {"seconds": time.perf_counter() - started}
+
+
+def sample_ids(warehouse: Path, out: Path) -> int:
+    import duckdb
+
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        everyone = con.execute("SELECT author_id FROM author_profiles ORDER BY author_id").fetchall()
+        top = con.execute("SELECT author_id FROM author_profiles ORDER BY works_count DESC LIMIT 50")
+        ids, heaviest = [r[0] for r in everyone], [r[0] for r in top.fetchall()]
+    chosen = random.Random(1).sample(ids, min(SAMPLE_AUTHORS, len(ids))) + heaviest
+    random.Random(2).shuffle(chosen)
+    out.write_text("\n".join(chosen) + "\n")
+    return len(ids)
+
+
+def measure(built: Path, works: int, reads: int, repeats: int) -> dict[str, Any]:
+    """Reads from the warehouse in ``built`` (``warehouse.duckdb``, ``lake/``): idle and while publishing."""
+    warehouse, ids_file = built / "warehouse.duckdb", built / "author_ids.txt"
+    authors = sample_ids(warehouse, ids_file)
+    runs: dict[str, list[dict[str, Any]]] = {}
+    for _ in range(repeats):
+        for mode in ("warm", "cold"):
+            runs.setdefault(f"idle/{mode}", []).append(_read(warehouse, ids_file, reads, mode))
+        for mode in ("warm", "cold"):
+            runs.setdefault(f"publishing/{mode}", []).append(
+                _read_while_publishing(built, ids_file, reads, mode)
+            )
+    summary = {
+        key: {
+            **{q: median([r[q] for r in rows]) for q in ("p50_ms", "p90_ms", "p99_ms", "max_ms")},
+            "runs_p99": [round(r["p99_ms"], 1) for r in rows],
+            "load1": [round(r["load1"], 2) for r in rows],
+            "missing": sum(r["missing"] for r in rows),
+            "publish_running": all(r.get("publish_running", True) for r in rows),
+        }
+        for key, rows in runs.items()
+    }
+    return {"works": works, "authors": authors, "reads": reads, "repeats": repeats, "summary": summary}
+
+
+def _read(warehouse: Path, ids_file: Path, reads: int, mode: str) -> dict[str, Any]:
+    load = load_average()[0]
+    result = run_measured(worker("profile_reads", "read", warehouse, ids_file, reads, mode))
+    print(f"  profile reads {mode}: p50 {result.output['p50_ms']:.1f} ms, p99 {result.output['p99_ms']:.1f}")
+    return {**result.output, "load1": load}
+
+
+def _read_while_publishing(built: Path, ids_file: Path, reads: int, mode: str) -> dict[str, Any]:
+    warehouse = built / "warehouse.duckdb"
+    argv = worker("profile_reads", "publish", built / "lake", warehouse)
+    with subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) as publisher:
+        time.sleep(PUBLISH_HEAD_START_S)
+        row = _read(warehouse, ids_file, reads, mode)
+        row["publish_running"] = publisher.poll() is None
+        # The publish only has to overlap the reads: stop it (its half-built temporary file is
+        # removed by the next build_and_publish, as after any interrupted publish).
+        if publisher.poll() is None:
+            publisher.terminate()
+        publisher.wait()
+    return row
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "read":
+        emit(read_latencies(Path(sys.argv[2]), Path(sys.argv[3]), int(sys.argv[4]), sys.argv[5]))
+    else:
+        emit(publish(Path(sys.argv[2]), Path(sys.argv[3])))
