@@ -94,31 +94,9 @@ def synthetic_mentions(data: Path, limit: int) -> list[Any]:
 
 
 def _mention(row: dict[str, Any]) -> Any:
-    # Mirrors warehouse/author_step.py's _mention (a private helper there).
-    from dedupe import AuthorMention
-    from dedupe.mentions import MAX_COAUTHORS
+    from warehouse.author_step import mention_from_row  # the pipeline's own mention building
 
-    names: list[str] = row["names"]
-    coauthors = (
-        ()
-        if len(names) > MAX_COAUTHORS + 1
-        else tuple(n for i, n in enumerate(names, 1) if i != row["position"])
-    )
-    return AuthorMention(
-        mention_id=row["mention_id"],
-        raw_name=row["raw_name"],
-        position=row["position"] - 1,
-        coauthors=coauthors,
-        institution_ids=tuple(row["institution_ids"] or ()),
-        affiliations=tuple(row["raw_affiliations"] or ()),
-        title=row["title"] or "",
-        venue=row["venue"] or "",
-        year=row["display_year"],
-        topics=tuple(row["topics"] or ()),
-        orcid=row["orcid"],
-        source_author_id=row["source_author_id"],
-        work_id=row["work_id"],
-    )
+    return mention_from_row(row)
 
 
 def evaluate_synthetic(data: Path, limit: int) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from warehouse.identity_state import (
     units_table,
 )
 
-__all__ = ["resolve_identities"]
+__all__ = ["mention_from_row", "resolve_identities"]
 
 _MENTIONS = """
 SELECT a.mention_id, a.raw_name, a.position, a.institution_ids, a.raw_affiliations, a.orcid,
@@ -51,7 +51,7 @@ def resolve_identities(
     ``author_redirects``; mentions whose names cannot be resolved go to ``quarantine``. With
     ``incremental``, only units whose content changed since the last publish are clustered again.
     """
-    mentions = [_mention(row) for row in fetch_dicts(con, _MENTIONS)]
+    mentions = [mention_from_row(row) for row in fetch_dicts(con, _MENTIONS)]
     overrides = read_overrides(lake_dir).to_pylist()
     must = [(o["left_mention"], o["right_mention"]) for o in overrides if o["kind"] == "must_link"]
     cannot = [(o["left_mention"], o["right_mention"]) for o in overrides if o["kind"] == "cannot_link"]
@@ -85,7 +85,8 @@ def resolve_identities(
     return IdentityState(assignments, redirects, units, outcome.recomputed, outcome.reused)
 
 
-def _mention(row: dict[str, Any]) -> AuthorMention:
+def mention_from_row(row: dict[str, Any]) -> AuthorMention:
+    """An AuthorMention from a row of the mentions query (1-based position in, 0-based out)."""
     names: list[str] = row["names"]
     coauthors = (
         ()
