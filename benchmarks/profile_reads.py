@@ -3,8 +3,9 @@
 Workers (one JSON line each):
 
 - ``python -m benchmarks.profile_reads read WAREHOUSE IDS READS MODE``: ``read_profile`` for READS
-  author ids cycled from the file IDS (one per line); MODE ``warm`` keeps one ``open_readonly``
-  connection, ``cold`` opens and closes it around every read (a fresh page process). Prints
+  author ids cycled from the file IDS (one per line); MODE ``warm`` reads through one
+  ``ProfileReader`` (one connection, reopened when a publish swaps the file: a page server),
+  ``cold`` opens and closes a connection around every read (a fresh page process). Prints
   p50/p90/p99/max in milliseconds.
 - ``python -m benchmarks.profile_reads publish LAKE WAREHOUSE``: ``build_and_publish`` of the same lake
   over the same warehouse path: the nightly publish the readers must not notice.
@@ -31,18 +32,19 @@ PUBLISH_HEAD_START_S = 3.0  # let the publish get into its build before reads st
 
 def read_latencies(warehouse: Path, ids_file: Path, reads: int, mode: str) -> dict[str, Any]:
     from warehouse import open_readonly, read_profile
+    from warehouse.read import ProfileReader
 
     ids = ids_file.read_text().split()
     latencies: list[float] = []
-    con = open_readonly(warehouse) if mode == "warm" else None
+    reader = ProfileReader(warehouse) if mode == "warm" else None
     missing = 0
     for i in range(reads):
         started = time.perf_counter()
-        if con is None:
+        if reader is None:
             with open_readonly(warehouse) as fresh:
                 profile = read_profile(fresh, ids[i % len(ids)])
         else:
-            profile = read_profile(con, ids[i % len(ids)])
+            profile = reader.read(ids[i % len(ids)])
         latencies.append((time.perf_counter() - started) * 1000)
         missing += profile is None
     latencies.sort()

@@ -17,6 +17,7 @@ from sources.batch import BatchBuilder
 from sources.landing import RawPage
 from sources.openalex_records import normalize_openalex_page
 from warehouse import Override, build_and_publish, save_identity_state, save_override, write_batch
+from warehouse.read import ProfileReader
 from warehouse.state import PIPELINE_RUNS, WATERMARKS
 
 STATE = {"pipeline_runs": PIPELINE_RUNS.empty_table(), "watermarks": WATERMARKS.empty_table()}
@@ -197,10 +198,17 @@ def test_explain_and_merge_commands(settings_file: Path) -> None:
     )
     assert explained.exit_code == 0, explained.output
     assert "orcid" in explained.output and "Why these mentions are one person" in explained.output
+    reader = ProfileReader(data / "warehouse.duckdb")  # a page server, open across the publish
+    before = {x: reader.read(x) for x in (a, b)}
     merged = runner.invoke(
         app, ["authors", "merge", a, b, "--reason", "same ORCID offline", "--config", str(settings_file)]
     )
     assert merged.exit_code == 0, merged.output
+    with reader:
+        after = {x: reader.read(x) for x in (a, b)}
+    works = {x: p.works_count for x, p in before.items() if p is not None}
+    assert after[a] == after[b] is not None  # the retired id reads its successor's page
+    assert after[a].works_count == works[a] + works[b]
     with duckdb.connect(str(data / "warehouse.duckdb"), read_only=True) as con:
         redirect = con.execute("SELECT retired_id, successor_id FROM author_redirects").fetchall()
         decisions = con.execute("SELECT DISTINCT reason, command FROM identity_overrides").fetchall()

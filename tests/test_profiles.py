@@ -88,6 +88,49 @@ def test_profile_numbers_match_the_raw_records(warehouse: Path, orcid: str) -> N
     assert len(found.works) == found.works_count
 
 
+def five_table_profile(con: duckdb.DuckDBPyConnection, author_id: str) -> dict[str, Any]:
+    """A profile read straight from the analyst tables (the page must say the same)."""
+    header = con.execute(
+        "SELECT * EXCLUDE (updated_at) FROM author_profiles WHERE author_id = ?", [author_id]
+    )
+    names = [d[0] for d in header.description]
+    profile = dict(zip(names, header.fetchone() or (), strict=True))
+    queries = {
+        "works": "SELECT work_id, type, has_preprint, display_year, venue, title, abstract, links "
+        "FROM author_works WHERE author_id = ? AND rank <= 200 ORDER BY rank",
+        "topics": "SELECT topic_id, display_name, field, works, weight FROM author_topics "
+        "WHERE author_id = ? ORDER BY rank LIMIT 10",
+        "collaborators": "SELECT c.coauthor_id, p.display_name, c.shared_works, c.first_year, c.last_year "
+        "FROM collaborations c JOIN author_profiles p ON p.author_id = c.coauthor_id WHERE c.author_id = ? "
+        "ORDER BY c.shared_works DESC, c.last_year DESC, c.coauthor_id LIMIT 20",
+        "affiliations": "SELECT name, institution_id, first_year, last_year, works FROM author_affiliations "
+        "WHERE author_id = ? ORDER BY last_year DESC NULLS LAST, works DESC, name",
+    }
+    for key, sql in queries.items():
+        profile[key] = [list(r) for r in con.execute(sql, [author_id]).fetchall()]
+    return profile
+
+
+def test_every_page_says_what_the_analyst_tables_say(warehouse: Path) -> None:
+    with open_readonly(warehouse) as con:
+        ids = [r[0] for r in con.execute("SELECT author_id FROM author_profiles ORDER BY 1").fetchall()]
+        assert len(ids) == 2002
+        assert con.execute("SELECT count(*) FROM profile_pages").fetchone() == (2002,)
+        for author_id in ids:
+            page = read_profile(con, author_id)
+            assert page is not None
+            read = dataclasses.asdict(page)
+            del read["updated_at"]
+            for key in ("works", "topics", "collaborators", "affiliations"):
+                read[key] = [list(item.values()) for item in read[key]]
+            expected = five_table_profile(con, author_id)
+            for work in expected["works"]:
+                work[-1] = tuple(work[-1] or ())
+            expected["name_variants"] = tuple(expected["name_variants"] or ())
+            expected["source_author_ids"] = tuple(expected["source_author_ids"] or ())
+            assert read == expected, author_id
+
+
 def test_liakata_profile_in_detail(warehouse: Path) -> None:
     found = profile_of(warehouse, "0000-0001-5765-0416")
     assert found.display_name == "Maria Liakata"

@@ -25,6 +25,7 @@ from warehouse.duck import create_from_arrow
 from warehouse.enrich_step import create_mention_institutions, fill_summaries
 from warehouse.identity_state import IdentityState
 from warehouse.lake import batch_files
+from warehouse.read import PAGE_COLLABORATORS, PAGE_TOPICS, PAGE_WORKS
 from warehouse.schemas import SOURCE_TABLES
 from warehouse.state import PIPELINE_RUNS, WATERMARKS
 from warehouse.work_step import register_merged_works
@@ -142,6 +143,9 @@ def _build(
     for statement in _statements("derive_authors.sql"):
         con.execute(statement, {k: v for k, v in params.items() if f"${k}" in statement})
     fill_summaries(con)
+    pages = {"max_works": PAGE_WORKS, "max_topics": PAGE_TOPICS, "max_collaborators": PAGE_COLLABORATORS}
+    for statement in _statements("derive_pages.sql"):
+        con.execute(statement, pages)
     for name in [*(f"src_{t}" for t in SOURCE_TABLES), *_INTERMEDIATE]:
         con.execute(f"DROP TABLE {name}")
     apply_comments(con)

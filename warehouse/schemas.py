@@ -135,6 +135,7 @@ TABLE_COMMENTS: dict[str, str] = {
     "pipeline_runs": "One row per pipeline run: window, counts, timings, status",
     "watermarks": "Per source and scope: the end of the last published window",
     "author_profiles": "One row per author: everything a profile header shows, precomputed",
+    "profile_pages": "The profile read model: one row per author, the whole page as one JSON document",
 }
 
 

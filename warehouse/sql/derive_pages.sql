@@ -1,0 +1,44 @@
+-- The profile read model: one row per author holding the whole page as one JSON document, sorted by
+-- author_id, so a page is a single point read (DuckDB prunes by the author_id min/max of each block).
+-- Built last, from the analyst tables, so the page and those tables always agree.
+CREATE TABLE profile_pages AS
+WITH page_works AS (
+    SELECT author_id,
+           list(struct_pack(work_id, type, has_preprint, display_year, venue, title, abstract, links)
+                ORDER BY rank) AS works
+    FROM author_works WHERE rank <= $max_works GROUP BY author_id
+), page_topics AS (
+    SELECT author_id,
+           list(struct_pack(topic_id, name := display_name, field, works, weight) ORDER BY rank) AS topics
+    FROM author_topics WHERE rank <= $max_topics GROUP BY author_id
+), ranked_collaborators AS (
+    SELECT c.author_id, c.coauthor_id, p.display_name, c.shared_works, c.first_year, c.last_year,
+           row_number() OVER (PARTITION BY c.author_id
+                              ORDER BY c.shared_works DESC, c.last_year DESC, c.coauthor_id) AS k
+    FROM collaborations c JOIN author_profiles p ON p.author_id = c.coauthor_id
+), page_collaborators AS (
+    SELECT author_id,
+           list(struct_pack(author_id := coauthor_id, name := display_name, shared_works, first_year,
+                            last_year) ORDER BY k) AS collaborators
+    FROM ranked_collaborators WHERE k <= $max_collaborators GROUP BY author_id
+), page_affiliations AS (
+    SELECT author_id,
+           list(struct_pack(name, institution_id, first_year, last_year, works)
+                ORDER BY last_year DESC NULLS LAST, works DESC, name) AS affiliations
+    FROM author_affiliations GROUP BY author_id
+)
+SELECT p.author_id, p.updated_at,
+       to_json(struct_pack(
+           p.author_id, p.display_name, p.name_variants, p.summary, p.affiliation, p.works_count,
+           p.topics_count, p.close_collaborators_count, p.coauthor_count, p.first_year, p.last_year,
+           p.orcid, p.source_author_ids, p.identity_confidence, p.mentions_in_review,
+           p.verification_level,
+           works := coalesce(w.works, []), topics := coalesce(t.topics, []),
+           collaborators := coalesce(c.collaborators, []), affiliations := coalesce(a.affiliations, [])
+       ))::VARCHAR AS page
+FROM author_profiles p
+LEFT JOIN page_works w USING (author_id)
+LEFT JOIN page_topics t USING (author_id)
+LEFT JOIN page_collaborators c USING (author_id)
+LEFT JOIN page_affiliations a USING (author_id)
+ORDER BY p.author_id
