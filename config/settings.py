@@ -100,6 +100,10 @@ class Settings(BaseSettings):
     # papers with more authors than the cap (large collaborations) do not count as collaborations.
     close_collaborator_min_works: int = Field(2, ge=1)
     collaboration_max_authors: int = Field(50, ge=2)
+    # Scale-out of imports (flows/runners.py): a local Dask cluster of this many worker processes
+    # (0: partitions run one at a time), or the address of a running Dask scheduler.
+    dask_workers: int = Field(0, ge=0)
+    dask_address: str | None = None
 
     @field_validator("openalex_base_url", "arxiv_base_url")
     @classmethod

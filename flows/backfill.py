@@ -15,6 +15,7 @@ from prefect import flow
 
 from config import Settings
 from flows.pipeline import start_run
+from flows.runners import SEQUENTIAL
 from flows.tasks import flow_settings, import_windows, publish, report
 from sources import InvalidRequest, WindowPlan, plan_backfill
 from sources.plans import Source, plan_chunks
@@ -24,7 +25,7 @@ __all__ = ["BULK_SOURCES", "backfill", "plan_backfill_run"]
 BULK_SOURCES: dict[str, Source] = {"openalex-snapshot": "openalex", "arxiv-bulk": "arxiv"}
 
 
-@flow(name="backfill", log_prints=True)
+@flow(name="backfill", log_prints=True, task_runner=SEQUENTIAL)
 def backfill(
     sources: list[str],
     start: str,

@@ -38,8 +38,10 @@ ConfigOption = Annotated[
 def nightly(config: ConfigOption = None) -> None:
     """Run the nightly import now: every configured scope, window [watermark - lag, now)."""
     from flows.nightly import nightly_import
+    from flows.runners import on_task_runner
 
-    result = nightly_import(config_file=str(config) if config else None)
+    flow = on_task_runner(nightly_import, load_settings(config))
+    result = flow(config_file=str(config) if config else None)
     console.print(f"published run {result['run_id']}: {result['works']} works, {result['authors']} authors")
 
 
@@ -56,20 +58,28 @@ def backfill_command(
     ] = 30,
     bulk_path: Annotated[Path | None, typer.Option(help="Snapshot directory or bulk file.")] = None,
     force: Annotated[bool, typer.Option(help="Re-run chunks that finished earlier.")] = False,
+    dask_workers: Annotated[
+        int | None,
+        typer.Option(
+            help="Run chunks on a local Dask cluster of this many processes (settings: dask_workers)."
+        ),
+    ] = None,
     config: ConfigOption = None,
 ) -> None:
     """Import [start, end) chunk by chunk; finished chunks are skipped; watermarks stay put."""
     from flows.backfill import backfill, plan_backfill_run
+    from flows.runners import on_task_runner
 
     sources = [s.strip() for s in source.split(",") if s.strip()]
     scopes = [s.strip() for s in scope.split(",")] if scope else None
     with _operator_errors():  # reject bad parameters before a flow run starts
         window, path = (start, end), str(bulk_path) if bulk_path else None
-        plans, _ = plan_backfill_run(
-            load_settings(config), sources, scopes, window, chunk, path, datetime.now(UTC)
-        )
+        settings = load_settings(config)
+        if dask_workers is not None:
+            settings = settings.model_copy(update={"dask_workers": dask_workers})
+        plans, _ = plan_backfill_run(settings, sources, scopes, window, chunk, path, datetime.now(UTC))
         console.print(f"backfill: {len(plans)} chunks (progress below, one line per chunk)")
-        result = backfill(
+        result = on_task_runner(backfill, settings)(
             sources,
             start,
             end,

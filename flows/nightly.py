@@ -8,6 +8,7 @@ from typing import Any
 from prefect import flow
 
 from flows.pipeline import start_run
+from flows.runners import SEQUENTIAL
 from flows.tasks import flow_settings, import_windows, publish, report
 from sources import plan_nightly
 from warehouse import read_watermarks
@@ -15,7 +16,7 @@ from warehouse import read_watermarks
 __all__ = ["nightly_import"]
 
 
-@flow(name="nightly-import", log_prints=True)
+@flow(name="nightly-import", log_prints=True, task_runner=SEQUENTIAL)
 def nightly_import(config_file: str | None = None) -> dict[str, Any]:
     """Import every configured scope's window [watermark - lag, now) and publish it.
 

@@ -22,6 +22,7 @@ from config import load_settings
 from flows.backfill import backfill
 from flows.nightly import nightly_import
 from flows.rebuild import rebuild
+from flows.runners import on_task_runner
 from flows.tasks import WRITER_LIMIT
 
 __all__ = ["ensure_writer_limit", "serve_deployments"]
@@ -42,8 +43,10 @@ def serve_deployments(config_file: Path | None) -> None:
     params = {"config_file": str(config_file.resolve()) if config_file else None}
     ensure_writer_limit()
     deployments = [
-        nightly_import.to_deployment(name="nightly-import", cron=settings.nightly_cron, parameters=params),
-        backfill.to_deployment(name="backfill", parameters=params),
+        on_task_runner(nightly_import, settings).to_deployment(
+            name="nightly-import", cron=settings.nightly_cron, parameters=params
+        ),
+        on_task_runner(backfill, settings).to_deployment(name="backfill", parameters=params),
         rebuild.to_deployment(name="rebuild", parameters=params),
     ]
     # to_deployment is sync/async-compatible; called from sync code it returns the deployment.

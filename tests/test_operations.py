@@ -13,8 +13,10 @@ import duckdb
 import pytest
 from prefect.testing.utilities import prefect_test_harness
 
+from config import load_settings
 from flows.backfill import backfill
 from flows.rebuild import rebuild
+from flows.runners import on_task_runner
 from sources.replay import ReplayServer, Reply
 from tests.conftest import DEMO_CONFIG, RECORDED
 from tests.fixtures_bulk import partition, recorded_openalex_works, write_snapshot
@@ -77,26 +79,26 @@ def test_failed_backfill_resumes_without_refetching_and_repeats_identically(
     assert statuses == [("backfill", "partial"), ("backfill", "published"), ("backfill", "published")]
 
 
-def test_snapshot_backfill_gives_the_same_works_as_the_api(data: Path, tmp_path: Path) -> None:
+def test_snapshot_backfill_gives_the_same_works_as_the_api_also_on_dask(data: Path, tmp_path: Path) -> None:
     snapshot = tmp_path / "snapshot" / "openalex"
     write_snapshot(snapshot, partition(recorded_openalex_works(RECORDED), per_part=50))
-    backfill(
-        ["openalex-snapshot"],
-        "2024-01-01",
-        "2025-11-01",
-        chunk_days=700,
-        bulk_path=str(snapshot),
-        config_file=CONFIG,
-    )
+    args = (["openalex-snapshot"], "2024-01-01", "2025-11-01")
+    options = {"chunk_days": 60, "bulk_path": str(snapshot), "config_file": CONFIG}
+    assert backfill(*args, **options)["chunks"] == 12
     from_snapshot = table_hashes(data / "warehouse.duckdb")
-    api_data = tmp_path / "api"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("BZPEER_DATA_DIR", str(api_data))
-        backfill(["openalex"], "2024-01-01", "2025-11-01", chunk_days=700, config_file=CONFIG)
-    from_api = table_hashes(api_data / "warehouse.duckdb")
-    assert from_snapshot == from_api
     with duckdb.connect(str(data / "warehouse.duckdb"), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM works").fetchone() == (479,)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("BZPEER_DATA_DIR", str(tmp_path / "api"))
+        backfill(["openalex"], "2024-01-01", "2025-11-01", chunk_days=700, config_file=CONFIG)
+        # The same 12 partitions on a local Dask cluster of 2 worker processes (prefect-dask).
+        patch.setenv("BZPEER_DATA_DIR", str(tmp_path / "dask"))
+        patch.setenv("BZPEER_DASK_WORKERS", "2")
+        scaled = on_task_runner(backfill, load_settings(Path(CONFIG)))
+        assert type(scaled.task_runner).__name__ == "DaskTaskRunner"
+        assert scaled(*args, **options)["chunks"] == 12
+    assert table_hashes(tmp_path / "api" / "warehouse.duckdb") == from_snapshot
+    assert table_hashes(tmp_path / "dask" / "warehouse.duckdb") == from_snapshot
 
 
 def test_rebuild_from_raw_reproduces_the_tables(data: Path) -> None:
