@@ -9,6 +9,7 @@ as it appears in the recorded OpenAlex works.
 from __future__ import annotations
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 __all__ = ["ARXIV_GROUP_FIELDS", "place_arxiv_topics"]
 
@@ -34,6 +35,8 @@ def place_arxiv_topics(topics: pa.Table) -> pa.Table:
 
     Rows of unmapped groups keep their arXiv archive (as subfield) and group (as field).
     """
+    if not pc.any(pc.equal(topics.column("scheme"), "arxiv-category")).as_py():
+        return topics  # an OpenAlex batch: nothing to place
     rows = topics.to_pylist()
     for row in rows:
         mapped = ARXIV_GROUP_FIELDS.get(row["field"] or "") if row["scheme"] == "arxiv-category" else None

@@ -19,6 +19,9 @@ _ARXIV_URL = re.compile(r"arxiv\.org/(?:abs|pdf)/([^?#]+?)(?:\.pdf)?/?(?:[?#]|$)
 _VERSION = re.compile(r"^(.+?)(?:v(\d+))?$")
 _ORCID = re.compile(r"(\d{4}-\d{4}-\d{4}-\d{3}[\dX])$", re.IGNORECASE)
 _OPENALEX = re.compile(r"(?:https?://openalex\.org/)?([WAISTCFP]\d+)$", re.IGNORECASE)
+_OPENALEX_PREFIX = "https://openalex.org/"
+_PREFIX_LENGTH = len(_OPENALEX_PREFIX)
+_OPENALEX_LETTERS = frozenset("WAISTCFP")
 
 
 def normalize_doi(value: str | None) -> str | None:
@@ -60,5 +63,14 @@ def normalize_orcid(value: str | None) -> str | None:
 
 def short_openalex_id(value: str | None) -> str | None:
     """``https://openalex.org/W2525778437`` to ``W2525778437``; None if it is not one."""
+    # Fast path for the canonical form (every id in a snapshot): same result as the pattern, as
+    # str.isdecimal() is true exactly for the Unicode digits (category Nd) that ``\d`` matches.
+    if (
+        type(value) is str
+        and value.startswith(_OPENALEX_PREFIX)
+        and value[_PREFIX_LENGTH : _PREFIX_LENGTH + 1] in _OPENALEX_LETTERS
+        and value[_PREFIX_LENGTH + 1 :].isdecimal()
+    ):
+        return value[_PREFIX_LENGTH:]
     match = _OPENALEX.search(value.strip()) if value else None
     return match.group(1).upper() if match else None
