@@ -104,6 +104,8 @@ class Settings(BaseSettings):
     # (0: partitions run one at a time), or the address of a running Dask scheduler.
     dask_workers: int = Field(0, ge=0)
     dask_address: str | None = None
+    # Processes that resolve author identities in the build (units are independent; same result).
+    identity_workers: int = Field(1, ge=1)
 
     @field_validator("openalex_base_url", "arxiv_base_url")
     @classmethod

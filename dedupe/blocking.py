@@ -79,15 +79,16 @@ def candidate_pairs(unit: Sequence[MentionFeatures]) -> Iterator[tuple[int, int]
     for index, f in enumerate(unit):
         for piece in _evidence_pieces(f):
             postings[piece].append(index)
-    seen: set[tuple[int, int]] = set()
+    seen: set[int] = set()  # pair (i, j) as i * n + j: an int takes less memory than a tuple
     for piece in sorted(postings):
         members = postings[piece]
         if len(members) > MAX_POSTING:
             continue
         for x, i in enumerate(members):
             for j in members[x + 1 :]:
-                if (i, j) not in seen:
-                    seen.add((i, j))
+                pair = i * n + j
+                if pair not in seen:
+                    seen.add(pair)
                     yield i, j
 
 

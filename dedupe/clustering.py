@@ -14,9 +14,12 @@ and a cluster's key is its smallest mention id.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
+import multiprocessing
+from collections import deque
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from itertools import chain, islice
 
 from dedupe.blocking import _UnionFind, candidate_pairs, group_units
 from dedupe.mentions import AuthorMention, MentionFeatures, extract_features
@@ -90,7 +93,7 @@ def resolve_authors(
         ValueError: Two mentions share a mention_id.
     """
     config = config or ClusteringConfig()
-    prepared = prepare(mentions, must_link, cannot_link)
+    prepared = prepare(mentions, must_link, cannot_link, workers)
     clusters, evidence, reviews = cluster_units(prepared.units, prepared, config, workers)
     return Resolution(clusters, evidence, tuple(reviews), prepared.quarantined)
 
@@ -111,9 +114,14 @@ def prepare(
     mentions: Iterable[AuthorMention],
     must_link: Iterable[tuple[str, str]],
     cannot_link: Iterable[tuple[str, str]],
+    workers: int = 1,
 ) -> Prepared:
-    """Features, must-links, cannot-links, units and term weights of a set of mentions."""
-    features, quarantined = _features(mentions)
+    """Features, must-links, cannot-links, units and term weights of a set of mentions.
+
+    ``mentions`` is read once, in chunks: pass a generator to not hold every mention at once. With
+    ``workers > 1`` the features are extracted in that many processes.
+    """
+    features, quarantined = _features(mentions, workers)
     cannot = {frozenset(p) for p in cannot_link if p[0] != p[1]}
     links = _must_links(features, must_link, cannot)
     units = group_units(features, [(a, b) for a, b, _ in links])
@@ -126,7 +134,7 @@ def cluster_units(
     """Cluster some of the prepared units: (clusters, evidence per cluster, review pairs sorted)."""
     tasks = _tasks(units, prepared.links, prepared.cannot, prepared.idf, config, max(1, workers))
     if workers > 1 and len(tasks) > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        with _pool(workers) as pool:
             parts = list(pool.map(_cluster_task, tasks))
     else:
         parts = [_cluster_task(task) for task in tasks]
@@ -206,18 +214,63 @@ def _cluster_task(task: _Task) -> _Part:
     return clusters, evidence, reviews
 
 
-def _features(mentions: Iterable[AuthorMention]) -> tuple[list[MentionFeatures], dict[str, str]]:
+def _pool(workers: int) -> ProcessPoolExecutor:
+    # Spawned, not forked: a forked worker would start with (and count) the parent's whole memory.
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+
+
+_CHUNK = 5_000  # mentions per feature-extraction chunk
+
+
+def _features(
+    mentions: Iterable[AuthorMention], workers: int = 1
+) -> tuple[list[MentionFeatures], dict[str, str]]:
+    """Features sorted by mention id, and the quarantined mentions (by id, sorted)."""
     features: list[MentionFeatures] = []
     quarantined: dict[str, str] = {}
     seen: set[str] = set()
-    for mention in sorted(mentions, key=lambda m: m.mention_id):
-        if mention.mention_id in seen:
-            raise ValueError(f"duplicate mention_id {mention.mention_id!r}: give every authorship its own id")
-        seen.add(mention.mention_id)
+    for chunk_features, chunk_quarantined in _extracted(mentions, workers):
+        ids = [f.mention_id for f in chunk_features] + [m for m, _ in chunk_quarantined]
+        for mention_id in ids:
+            if mention_id in seen:
+                raise ValueError(f"duplicate mention_id {mention_id!r}: give every authorship its own id")
+            seen.add(mention_id)
+        features.extend(chunk_features)
+        quarantined.update(chunk_quarantined)
+    features.sort(key=lambda f: f.mention_id)
+    return features, dict(sorted(quarantined.items()))
+
+
+_Extracted = tuple[list[MentionFeatures], list[tuple[str, str]]]
+
+
+def _extracted(mentions: Iterable[AuthorMention], workers: int) -> Iterator[_Extracted]:
+    """Features of the mentions, chunk by chunk; at most ``2 * workers`` chunks in flight."""
+    iterator = iter(mentions)
+    chunks = iter(lambda: list(islice(iterator, _CHUNK)), [])
+    first = next(chunks, [])
+    second = next(chunks, []) if workers > 1 else []
+    if not second:  # one process, or one chunk: no pool
+        yield from map(_extract_chunk, chain([first], chunks))
+        return
+    with _pool(workers) as pool:
+        pending: deque[Future[_Extracted]] = deque()
+        for chunk in chain([first, second], chunks):
+            pending.append(pool.submit(_extract_chunk, chunk))
+            if len(pending) >= 2 * workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+
+def _extract_chunk(mentions: list[AuthorMention]) -> _Extracted:
+    features: list[MentionFeatures] = []
+    quarantined: list[tuple[str, str]] = []
+    for mention in mentions:
         try:
             features.append(extract_features(mention))
         except UnusableNameError as error:
-            quarantined[mention.mention_id] = error.reason
+            quarantined.append((mention.mention_id, error.reason))
     return features, quarantined
 
 
@@ -293,7 +346,8 @@ class _UnitState:
         root, other = min(a, b), max(a, b)
         self.uf.union(a, b)
         self.profiles[root] = self.profiles[root].merged(self.profiles.pop(other))
-        self.joins[root] = [*self.joins[root], *self.joins.pop(other), joined]
+        self.joins[root].extend(self.joins.pop(other))
+        self.joins[root].append(joined)
         self.cannot[root] |= self.cannot.pop(other)
         self.neighbours[root] |= self.neighbours.pop(other)
         self.neighbours[root] -= {root, other}
@@ -322,15 +376,16 @@ class _UnitState:
             if a != b:
                 self.neighbours[a].add(b)
                 self.neighbours[b].add(a)
+        # The heap holds only pairs at or above the threshold (a pair below it never merges), and
+        # `last` only pairs at or above `review_low` (the others are never looked at again): most
+        # candidate pairs of a big unit share one common word and score far below both.
         heap: list[tuple[float, str, str, int, int]] = []
         for a in sorted(self.neighbours):
             for b in sorted(self.neighbours[a]):
                 if a < b:
                     self._push(heap, a, b, config)
         while heap:
-            negative, a, b, va, vb = heapq.heappop(heap)
-            if -negative < config.threshold:
-                break
+            _, a, b, va, vb = heapq.heappop(heap)
             if self.version.get(a, -1) != va or self.version.get(b, -1) != vb:
                 continue
             root = self._merge(a, b, self.last.pop((a, b))[0])
@@ -345,8 +400,12 @@ class _UnitState:
             self.last.pop((a, b), None)
             return
         scored = score_profiles(self.profiles[a], self.profiles[b], config.weights)
+        if scored.score < config.review_low:
+            self.last.pop((a, b), None)
+            return
         self.last[(a, b)] = (scored, self.version[a], self.version[b])
-        heapq.heappush(heap, (-scored.score, a, b, self.version[a], self.version[b]))
+        if scored.score >= config.threshold:
+            heapq.heappush(heap, (-scored.score, a, b, self.version[a], self.version[b]))
 
     def review_pairs(self, config: ClusteringConfig) -> list[Evidence]:
         out = []

@@ -48,14 +48,19 @@ def resolve_incrementally(
     must_link: Iterable[tuple[str, str]] = (),
     cannot_link: Iterable[tuple[str, str]] = (),
     config: ClusteringConfig | None = None,
+    workers: int = 1,
 ) -> IncrementalResolution:
-    """Resolve all mentions, reusing the result of every unit whose signature is in ``previous``."""
+    """Resolve all mentions, reusing the result of every unit whose signature is in ``previous``.
+
+    ``workers`` processes extract features and cluster the units (the result is the same).
+    """
     config = config or ClusteringConfig()
     by_id = {m.mention_id: m for m in mentions}
-    prepared = prepare(by_id.values(), must_link, cannot_link)
-    signed = [(_signature(unit, by_id, prepared, config), unit) for unit in prepared.units]
+    prepared = prepare(by_id.values(), must_link, cannot_link, workers)
+    index = _LinkIndex(prepared)
+    signed = [(_signature(unit, by_id, index, config), unit) for unit in prepared.units]
     todo = [unit for signature, unit in signed if signature not in previous]
-    clusters, evidence, reviews = cluster_units(todo, prepared, config)
+    clusters, evidence, reviews = cluster_units(todo, prepared, config, workers)
     results = {}
     for signature, unit in signed:
         known = previous.get(signature)
@@ -64,16 +69,34 @@ def resolve_incrementally(
     return IncrementalResolution(merged, results, recomputed=len(todo), reused=len(signed) - len(todo))
 
 
+class _LinkIndex:
+    """The run's links and cannot-links by mention id, so a unit finds its own without a scan."""
+
+    def __init__(self, prepared: Prepared) -> None:
+        self.links = prepared.links
+        self.links_of: dict[str, list[int]] = {}
+        for position, (a, b, _) in enumerate(prepared.links):
+            self.links_of.setdefault(a, []).append(position)
+            self.links_of.setdefault(b, []).append(position)
+        self.cannot_of: dict[str, list[frozenset[str]]] = {}
+        for pair in prepared.cannot:
+            for mention_id in pair:
+                self.cannot_of.setdefault(mention_id, []).append(pair)
+
+
 def _signature(
     unit: list[MentionFeatures],
     by_id: Mapping[str, AuthorMention],
-    prepared: Prepared,
+    index: _LinkIndex,
     config: ClusteringConfig,
 ) -> str:
-    ids = {f.mention_id for f in unit}
-    parts = [repr(by_id[m]) for m in sorted(ids)]
-    parts += sorted(repr(link) for link in prepared.links if link[0] in ids or link[1] in ids)
-    parts += sorted(repr(sorted(pair)) for pair in prepared.cannot if pair & ids)
+    ids = sorted(f.mention_id for f in unit)
+    parts = [repr(by_id[m]) for m in ids]
+    # Every link and cannot-link with an end in the unit, once each (as a scan of all of them would).
+    positions = {p for m in ids for p in index.links_of.get(m, ())}
+    parts += sorted(repr(index.links[p]) for p in positions)
+    pairs = {pair for m in ids for pair in index.cannot_of.get(m, ())}
+    parts += sorted(repr(sorted(pair)) for pair in pairs)
     parts.append(repr(config))
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 

@@ -9,10 +9,17 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from dedupe.names import ParsedName, UnusableNameError, clean_text, parse_name
 
 __all__ = ["MAX_COAUTHORS", "AuthorMention", "MentionFeatures", "coauthor_key", "extract_features"]
+
+# The mentions of one work share its title, venue and topics, and most names recur: the helpers below
+# cache their results (the same immutable value for equal input), which saves time and, since
+# equal features are then one object, memory. Callers must not modify a feature's Counter.
+_WORK_CACHE = 4096  # recent works (mentions come in mention-id order, so one work's are adjacent)
+_NAME_CACHE = 200_000  # distinct co-author names
 
 # Hyper-authorship (physics collaborations, consortia): with hundreds of names on a paper, sharing
 # co-authors says little about being one person, and parsing them all costs. Above this many co-authors
@@ -105,11 +112,11 @@ def extract_features(mention: AuthorMention) -> MentionFeatures:
         mention_id=mention.mention_id,
         name=name,
         coauthors=_coauthor_keys(mention.coauthors, name),
-        institutions=frozenset(i.strip().lower() for i in mention.institution_ids if i.strip()),
+        institutions=_lower_set(mention.institution_ids),
         affiliations=_affiliation_texts(mention.affiliations),
         venue=_venue(mention.venue),
         title_tokens=_title_tokens(mention.title),
-        topics=frozenset(t.strip().lower() for t in mention.topics if t.strip()),
+        topics=_lower_set(mention.topics),
         year=mention.year,
         orcid=_orcid(mention.orcid),
         source_author_id=(mention.source_author_id or "").strip() or None,
@@ -128,27 +135,44 @@ def _coauthor_keys(raw_names: tuple[str, ...], own: ParsedName) -> frozenset[str
         return frozenset()
     keys: set[str] = set()
     for raw in raw_names:
-        try:
-            parsed = parse_name(raw)
-        except UnusableNameError:
+        parsed = _coauthor(raw)
+        if parsed is None:
             continue
-        if parsed.surname == own.surname and parsed.first_initial == own.first_initial:
+        if parsed[0] == own.surname and parsed[1] == own.first_initial:
             continue  # the person themself, or a namesake we cannot tell apart from them
-        keys.add(coauthor_key(parsed))
+        keys.add(parsed[2])
     return frozenset(keys)
 
 
+@lru_cache(maxsize=_NAME_CACHE)
+def _coauthor(raw: str) -> tuple[str, str, str] | None:
+    """Surname, first initial and co-author key of a raw name; None when the name is unusable."""
+    try:
+        parsed = parse_name(raw)
+    except UnusableNameError:
+        return None
+    return parsed.surname, parsed.first_initial, coauthor_key(parsed)
+
+
+@lru_cache(maxsize=_WORK_CACHE)
+def _lower_set(values: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(v.strip().lower() for v in values if v.strip())
+
+
+@lru_cache(maxsize=_WORK_CACHE)
 def _title_tokens(title: str) -> Counter[str]:
     words = _WORD.findall(clean_text(title).lower())
     # Crude stemming by truncation: "networks"/"network", "learning"/"learned" share a prefix.
     return Counter(w[:6] for w in words if w not in _TITLE_STOPWORDS and len(w) > 2)
 
 
+@lru_cache(maxsize=_WORK_CACHE)
 def _venue(venue: str) -> str:
     words = _WORD.findall(clean_text(venue).lower())
     return " ".join(w for w in words if not w.isdigit())
 
 
+@lru_cache(maxsize=_WORK_CACHE)
 def _affiliation_texts(affiliations: tuple[str, ...]) -> tuple[str, ...]:
     texts = set()
     for raw in affiliations:

@@ -9,12 +9,14 @@ apart (a cannot-link, score 0).
 
 from __future__ import annotations
 
-import dataclasses
+import itertools
 import math
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
+import numpy
 from rapidfuzz import fuzz, process
 
 from dedupe.mentions import AuthorMention, MentionFeatures, extract_features
@@ -117,6 +119,7 @@ class Profile:
 
     __slots__ = (
         "_norms",
+        "_top_affiliations",
         "affiliations",
         "anchor",
         "coauthors",
@@ -135,7 +138,7 @@ class Profile:
     def __init__(self, features: Iterable[MentionFeatures], idf: Mapping[str, float] | None = None) -> None:
         self.anchor = ""
         self.size = 0
-        self.names: set[ParsedName] = set()
+        self.names: frozenset[ParsedName] = frozenset()  # frozen: hashable, for the caches below
         self.coauthors: Counter[str] = Counter()
         self.institutions: Counter[str] = Counter()
         self.affiliations: Counter[str] = Counter()
@@ -149,13 +152,14 @@ class Profile:
         self.source_ids: set[str] = set()
         self.works: dict[str, set[int]] = {}
         self._norms: dict[str, float] = {}
+        self._top_affiliations: tuple[str, ...] | None = None
         for item in features:
             self._add(item, idf or {})
 
     def _add(self, m: MentionFeatures, idf: Mapping[str, float]) -> None:
         self.anchor = min(self.anchor, m.mention_id) if self.anchor else m.mention_id
         self.size += 1
-        self.names.add(m.name)
+        self.names = self.names | {m.name}
         self.coauthors.update(m.coauthors)
         self.institutions.update(m.institutions)
         self.affiliations.update(m.affiliations)
@@ -182,6 +186,14 @@ class Profile:
             counts: Mapping[str, float] = getattr(self, vector)
             value = self._norms[vector] = math.sqrt(math.fsum(c * c for c in counts.values()))
         return value
+
+    def top_affiliations(self) -> tuple[str, ...]:
+        """The most frequent affiliations (ties by text), at most ``_MAX_AFFILIATIONS``, cached."""
+        if self._top_affiliations is None:
+            counts = self.affiliations
+            top = sorted(counts, key=lambda k: (-counts[k], k))[:_MAX_AFFILIATIONS]
+            self._top_affiliations = tuple(top)
+        return self._top_affiliations
 
     def merged(self, other: Profile) -> Profile:
         """A new profile pooling both sides (neither side is modified)."""
@@ -237,7 +249,7 @@ def score_profiles(a: Profile, b: Profile, weights: ScoringWeights = DEFAULT_WEI
         return Evidence(a.anchor, b.anchor, 0.0, rule="orcid_conflict")
     if a.orcids & b.orcids:
         return Evidence(a.anchor, b.anchor, 1.0, rule="orcid")
-    name = min((given_name_similarity(x, y) for x in a.names for y in b.names), default=0.0)
+    name = _name_similarity(a.names, b.names)
     if name <= 0.0:
         return Evidence(a.anchor, b.anchor, 0.0, rule="name_conflict")
     if _same_work_other_position(a, b):
@@ -247,11 +259,11 @@ def score_profiles(a: Profile, b: Profile, weights: ScoringWeights = DEFAULT_WEI
         b.anchor,
         0.0,
         name_similarity=name,
-        east_asian=all(is_east_asian(n) for n in a.names | b.names),
+        east_asian=_all_east_asian(a.names) and _all_east_asian(b.names),
         shared_coauthors=_shared(a.coauthors, b.coauthors),
         coauthor_similarity=_cosine(a, b, "coauthors"),
         shared_institutions=_shared(a.institutions, b.institutions),
-        affiliation_similarity=_affiliation_similarity(a.affiliations, b.affiliations),
+        affiliation_similarity=_affiliation_similarity(a, b),
         venue_similarity=_cosine(a, b, "venues"),
         title_similarity=_cosine(a, b, "title_tokens"),
         topic_similarity=_cosine(a, b, "topics"),
@@ -281,7 +293,20 @@ def _with_score(e: Evidence, w: ScoringWeights) -> Evidence:
         + w.source_id * e.same_source_id
     )
     score = 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, logit))))
-    return dataclasses.replace(e, score=round(score, 6))
+    # `e` was built by the caller and is not shared yet: set its score in place (no copy of 16 fields).
+    object.__setattr__(e, "score", round(score, 6))
+    return e
+
+
+# Clusters are rescored after every merge, mostly with the same few name variants: cache per name set.
+@lru_cache(maxsize=1 << 16)
+def _name_similarity(a: frozenset[ParsedName], b: frozenset[ParsedName]) -> float:
+    return min((given_name_similarity(x, y) for x in a for y in b), default=0.0)
+
+
+@lru_cache(maxsize=1 << 16)
+def _all_east_asian(names: frozenset[ParsedName]) -> bool:
+    return all(is_east_asian(n) for n in names)
 
 
 def _same_work_other_position(a: Profile, b: Profile) -> bool:
@@ -301,8 +326,7 @@ def _add(a: Mapping[str, float], b: Mapping[str, float]) -> dict[str, float]:
 
 
 def _shared(a: Counter[str], b: Counter[str]) -> int:
-    small, large = (a, b) if len(a) <= len(b) else (b, a)
-    return sum(1 for key in small if key in large)
+    return len(a.keys() & b.keys())
 
 
 def _cosine(left: Profile, right: Profile, vector: str) -> float:
@@ -311,19 +335,29 @@ def _cosine(left: Profile, right: Profile, vector: str) -> float:
     if not a or not b:
         return 0.0
     small, large = (a, b) if len(a) <= len(b) else (b, a)
+    common = small.keys() & large.keys()
+    if not common:
+        return 0.0
     # fsum is exact, so the result does not depend on which side is iterated (symmetry).
-    dot = math.fsum(count * large[key] for key, count in small.items() if key in large)
+    dot = math.fsum(small[key] * large[key] for key in common)
     if not dot:
         return 0.0
     norm = left.norm(vector) * right.norm(vector)
     return min(1.0, dot / norm)
 
 
-def _affiliation_similarity(a: Counter[str], b: Counter[str]) -> float:
-    if not a or not b:
+def _affiliation_similarity(a: Profile, b: Profile) -> float:
+    if not a.affiliations or not b.affiliations:
         return 0.0
-    left = sorted(a, key=lambda k: (-a[k], k))[:_MAX_AFFILIATIONS]
-    right = sorted(b, key=lambda k: (-b[k], k))[:_MAX_AFFILIATIONS]
+    return _top_similarity(a.top_affiliations(), b.top_affiliations())
+
+
+# A cluster's most frequent affiliations rarely change when it grows: cache per pair of lists.
+@lru_cache(maxsize=1 << 16)
+def _top_similarity(left: tuple[str, ...], right: tuple[str, ...]) -> float:
+    if len(left) == 1 and len(right) == 1:
+        # What cdist gives for one pair, without its matrix (cdist stores float32 scores).
+        return float(numpy.float32(fuzz.token_set_ratio(left[0], right[0]))) / 100.0
     matrix = process.cdist(left, right, scorer=fuzz.token_set_ratio)
     return float(matrix.max()) / 100.0
 
@@ -332,5 +366,9 @@ def _year_gap(a: set[int], b: set[int]) -> int | None:
     if not a or not b:
         return None
     if min(b) <= max(a) and min(a) <= max(b):
-        return 0 if a & b else min(abs(x - y) for x in a for y in b)
+        if not a.isdisjoint(b):
+            return 0
+        # The closest pair of the two (disjoint) sets is adjacent in their merged order.
+        merged = sorted([(year, 0) for year in a] + [(year, 1) for year in b])
+        return min(y - x for (x, i), (y, j) in itertools.pairwise(merged) if i != j)
     return min(abs(min(b) - max(a)), abs(min(a) - max(b)))

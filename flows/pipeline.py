@@ -120,7 +120,10 @@ def _publish(settings: Settings, run: RunRecord, ends: dict[tuple[str, str], dat
     state = {"pipeline_runs": pa.concat_tables([earlier, run.to_table()]), "watermarks": watermarks}
     assert run.finished_at is not None
     options = BuildOptions(
-        settings.close_collaborator_min_works, settings.collaboration_max_authors, _incremental(earlier, run)
+        settings.close_collaborator_min_works,
+        settings.collaboration_max_authors,
+        _incremental(earlier, run),
+        identity_workers=settings.identity_workers,
     )
     counts = build_and_publish(
         settings.lake_dir, settings.warehouse_path, run.run_id, run.finished_at, state, options

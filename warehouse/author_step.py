@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from collections.abc import Iterator
+from dataclasses import asdict, fields
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,8 @@ import pyarrow as pa
 from dedupe import AuthorMention, assign_author_ids
 from dedupe.incremental import resolve_incrementally
 from dedupe.mentions import MAX_COAUTHORS
-from warehouse.duck import create_from_arrow, fetch_dicts
+from dedupe.scoring import Evidence
+from warehouse.duck import create_from_arrow
 from warehouse.identity_state import (
     AUTHOR_ASSIGNMENTS,
     AUTHOR_REDIRECTS,
@@ -43,20 +45,21 @@ ORDER BY a.mention_id
 
 
 def resolve_identities(
-    con: duckdb.DuckDBPyConnection, lake_dir: Path, incremental: bool = True
+    con: duckdb.DuckDBPyConnection, lake_dir: Path, incremental: bool = True, workers: int = 1
 ) -> IdentityState:
     """Cluster the mentions in ``authorships``, set their author ids, and create the identity tables.
 
     Creates ``author_evidence``, ``identity_reviews``, ``identity_overrides`` and
     ``author_redirects``; mentions whose names cannot be resolved go to ``quarantine``. With
-    ``incremental``, only units whose content changed since the last publish are clustered again.
+    ``incremental``, only units whose content changed since the last publish are clustered again;
+    ``workers`` processes cluster them.
     """
-    mentions = [mention_from_row(row) for row in fetch_dicts(con, _MENTIONS)]
+    mentions = _mentions(con)
     overrides = read_overrides(lake_dir).to_pylist()
     must = [(o["left_mention"], o["right_mention"]) for o in overrides if o["kind"] == "must_link"]
     cannot = [(o["left_mention"], o["right_mention"]) for o in overrides if o["kind"] == "cannot_link"]
     previous = read_units(lake_dir) if incremental else {}
-    outcome = resolve_incrementally(mentions, previous, must_link=must, cannot_link=cannot)
+    outcome = resolve_incrementally(mentions, previous, must_link=must, cannot_link=cannot, workers=workers)
     resolution = outcome.resolution
     ids = assign_author_ids(resolution.clusters, read_assignments(lake_dir), read_redirects(lake_dir))
     author_of_mention = {m: ids.author_of[c] for m, c in resolution.clusters.items()}
@@ -83,6 +86,15 @@ def resolve_identities(
         )
     units = units_table(outcome.units)
     return IdentityState(assignments, redirects, units, outcome.recomputed, outcome.reused)
+
+
+def _mentions(con: duckdb.DuckDBPyConnection, batch_rows: int = 10_000) -> Iterator[AuthorMention]:
+    """The mentions of ``authorships``, read in batches (no list of every row as a dict)."""
+    result = con.execute(_MENTIONS)
+    columns = [d[0] for d in result.description or []]
+    while rows := result.fetchmany(batch_rows):
+        for values in rows:
+            yield mention_from_row(dict(zip(columns, values, strict=True)))
 
 
 def mention_from_row(row: dict[str, Any]) -> AuthorMention:
@@ -131,8 +143,12 @@ def _reviews_table(reviews: tuple[Any, ...], author_of_mention: dict[str, str]) 
     return pa.Table.from_pylist(rows, schema=_REVIEWS)
 
 
-def _evidence_row(e: Any) -> dict[str, Any]:
-    detail = {k: v for k, v in asdict(e).items() if k not in ("left", "right", "score", "rule")}
+_DETAIL = tuple(f.name for f in fields(Evidence) if f.name not in ("left", "right", "score", "rule"))
+
+
+def _evidence_row(e: Evidence) -> dict[str, Any]:
+    # The fields are scalars: reading them is what asdict would give, without its deep copies.
+    detail = {k: getattr(e, k) for k in _DETAIL}
     return {
         "left_mention": e.left,
         "right_mention": e.right,

@@ -55,6 +55,7 @@ class BuildOptions:
     max_authors: int = 50
     # Re-cluster only the author units whose mentions changed (False: every unit, as a rebuild does).
     incremental_identities: bool = True
+    identity_workers: int = 1  # processes that resolve author identities
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +138,9 @@ def _build(
     register_merged_works(con)
     for statement in _statements("derive_works.sql"):
         con.execute(statement)
-    identity = resolve_identities(con, lake_dir, options.incremental_identities)
+    identity = resolve_identities(
+        con, lake_dir, options.incremental_identities, workers=options.identity_workers
+    )
     create_mention_institutions(con)
     params = {"built_at": built_at, "close_min": options.close_min_works, "max_authors": options.max_authors}
     for statement in _statements("derive_authors.sql"):

@@ -8,7 +8,7 @@ after each successful publish, like the watermarks.
 from __future__ import annotations
 
 import uuid
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -143,11 +143,19 @@ def units_table(units: dict[str, UnitResult]) -> pa.Table:
     return pa.Table.from_pylist(rows, schema=AUTHOR_UNITS)
 
 
+_EVIDENCE_FIELDS = tuple(f.name for f in fields(Evidence))
+
+
+def _evidence_dict(e: Evidence) -> dict[str, object]:
+    # Evidence holds scalars only: the same dict as asdict, in field order, without deep copies.
+    return {k: getattr(e, k) for k in _EVIDENCE_FIELDS}
+
+
 def _unit_to_json(unit: UnitResult) -> str:
     body = {
         "clusters": unit.clusters,
-        "evidence": {k: [asdict(e) for e in joins] for k, joins in unit.evidence.items()},
-        "reviews": [asdict(e) for e in unit.reviews],
+        "evidence": {k: [_evidence_dict(e) for e in joins] for k, joins in unit.evidence.items()},
+        "reviews": [_evidence_dict(e) for e in unit.reviews],
     }
     return orjson.dumps(body).decode()
 
