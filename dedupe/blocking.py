@@ -3,10 +3,16 @@
 Mentions are grouped by name key (``"surname, first initial"``); groups joined by a must-link (operator,
 ORCID, duplicate authorship) form one *unit* that is clustered alone, so units can run in parallel.
 Within a unit, small units compare all pairs; larger ones compare only pairs that share a piece of
-evidence (co-author, institution, affiliation word, venue, title word, topic, source id), skipping
-pieces shared by more than :data:`MAX_POSTING` mentions. Each piece then costs at most
-``MAX_POSTING**2 / 2`` pairs, so the cost grows with the number of mentions, not its square. Pairs that
-share nothing could not clear the merge threshold anyway (their score is the bias alone).
+evidence (co-author, institution, affiliation word, venue, title word, topic, source id). A piece
+shared by more than :data:`MAX_POSTING` mentions proposes only a window: each member is paired with the
+next :data:`POSTING_WINDOW` members (in mention-id order); merged clusters inherit their members'
+candidates, so a chain is enough for the mentions of one person to meet. Frequent title words and topics
+propose nothing (namesakes in one field share them). Each piece then costs at most
+``MAX_POSTING**2 / 2`` pairs, or ``POSTING_WINDOW`` per member, so the cost grows with the number of
+mentions, not its square. Pairs that share nothing could not clear the merge threshold anyway (their
+score is the bias alone). The window matters for frequent affiliations: in a big block the dominant
+person's university is shared by more than MAX_POSTING mentions, and skipping it (as before) left most
+of that person's mentions unmerged (S2AND-qian B-cubed F1 0.68 -> 0.72).
 """
 
 from __future__ import annotations
@@ -16,10 +22,11 @@ from collections.abc import Iterable, Iterator, Sequence
 
 from dedupe.mentions import MentionFeatures
 
-__all__ = ["EXHAUSTIVE_UNIT", "MAX_POSTING", "candidate_pairs", "group_units"]
+__all__ = ["EXHAUSTIVE_UNIT", "MAX_POSTING", "POSTING_WINDOW", "candidate_pairs", "group_units"]
 
 EXHAUSTIVE_UNIT = 30  # up to this many mentions, compare all pairs (cheap, and no index needed)
-MAX_POSTING = 50  # evidence pieces shared by more mentions than this are not used to propose pairs
+MAX_POSTING = 50  # evidence pieces shared by more mentions than this propose only a window of pairs
+POSTING_WINDOW = 3  # members of a more frequent piece are paired with the next this many members
 
 
 class _UnionFind:
@@ -82,14 +89,20 @@ def candidate_pairs(unit: Sequence[MentionFeatures]) -> Iterator[tuple[int, int]
     seen: set[int] = set()  # pair (i, j) as i * n + j: an int takes less memory than a tuple
     for piece in sorted(postings):
         members = postings[piece]
-        if len(members) > MAX_POSTING:
-            continue
+        window = len(members)
+        if window > MAX_POSTING:
+            if piece.startswith(_WORD_PIECES):
+                continue
+            window = POSTING_WINDOW
         for x, i in enumerate(members):
-            for j in members[x + 1 :]:
+            for j in members[x + 1 : x + 1 + window]:
                 pair = i * n + j
                 if pair not in seen:
                     seen.add(pair)
                     yield i, j
+
+
+_WORD_PIECES = ("t:", "k:")  # title words and topics: a frequent one says nothing about who wrote it
 
 
 def _evidence_pieces(f: MentionFeatures) -> set[str]:

@@ -18,7 +18,12 @@ from dedupe.clustering import ClusteringConfig, Prepared, Resolution, cluster_un
 from dedupe.mentions import AuthorMention, MentionFeatures
 from dedupe.scoring import Evidence
 
-__all__ = ["IncrementalResolution", "UnitResult", "resolve_incrementally"]
+__all__ = ["RESOLVER_VERSION", "IncrementalResolution", "UnitResult", "resolve_incrementally"]
+
+
+# Bump when blocking, features or scoring change in a way the configuration does not show: every
+# unit is then resolved again instead of reusing results of the previous code.
+RESOLVER_VERSION = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +103,7 @@ def _signature(
     pairs = {pair for m in ids for pair in index.cannot_of.get(m, ())}
     parts += sorted(repr(sorted(pair)) for pair in pairs)
     parts.append(repr(config))
+    parts.append(f"resolver {RESOLVER_VERSION}")
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 

@@ -17,7 +17,7 @@ import pytest
 
 from dedupe import clustering
 from dedupe.clustering import ClusteringConfig, prepare, resolve_authors
-from dedupe.incremental import UnitResult, _LinkIndex, _signature, resolve_incrementally
+from dedupe.incremental import RESOLVER_VERSION, UnitResult, _LinkIndex, _signature, resolve_incrementally
 from dedupe.labeled import read_aminer_xml
 from dedupe.mentions import AuthorMention, MentionFeatures
 from dedupe.scoring import Evidence, _year_gap
@@ -77,6 +77,7 @@ def _naive_signature(
     parts += sorted(repr(link) for link in prepared.links if link[0] in ids or link[1] in ids)
     parts += sorted(repr(sorted(pair)) for pair in prepared.cannot if pair & ids)
     parts.append(repr(config))
+    parts.append(f"resolver {RESOLVER_VERSION}")
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
