@@ -18,7 +18,7 @@ from rich.table import Table
 
 from config import load_settings
 from flows.cli_authors import app as authors_app
-from warehouse import Profile, WarehouseMissing, find_authors, open_readonly, read_profile
+from warehouse import Profile, WarehouseBusy, WarehouseMissing, find_authors, open_readonly, read_profile
 from warehouse.profile_page import render_profile_html
 from warehouse.schema_doc import schema_markdown
 
@@ -197,7 +197,7 @@ def profile(
     settings = load_settings(config)
     try:
         con = open_readonly(settings.warehouse_path)
-    except WarehouseMissing as exc:
+    except (WarehouseMissing, WarehouseBusy) as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from exc
     with con:

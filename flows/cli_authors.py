@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from config import Settings, load_settings
-from warehouse import Override, WarehouseMissing, open_readonly, save_override
+from warehouse import Override, WarehouseBusy, WarehouseMissing, open_readonly, save_override
 from warehouse.identity_read import author_joins, author_mentions, current_author_id, review_pairs
 
 app = typer.Typer(help="Explain, review and correct author identities.", no_args_is_help=True)
@@ -167,7 +167,7 @@ def _decide(settings: Settings, decisions: list[Override]) -> None:
 def _readonly(settings: Settings) -> duckdb.DuckDBPyConnection:
     try:
         return open_readonly(settings.warehouse_path)
-    except WarehouseMissing as exc:
+    except (WarehouseMissing, WarehouseBusy) as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from exc
 

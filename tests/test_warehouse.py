@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -134,13 +135,13 @@ def test_interrupted_writes_are_cleaned_up(recorded: Path, tmp_path: Path) -> No
 
 READER = textwrap.dedent(
     """
-    import sys, time, duckdb
+    import sys, time, pathlib
+    from warehouse.read import open_readonly
     path, stop_file = sys.argv[1], sys.argv[2]
-    import pathlib
     seen, errors, reads = set(), 0, 0
     while not pathlib.Path(stop_file).exists() or reads < 200:
         try:
-            with duckdb.connect(path, read_only=True) as con:
+            with open_readonly(pathlib.Path(path)) as con:
                 works = con.execute("SELECT count(*) FROM works").fetchone()[0]
                 mentions = con.execute("SELECT count(*) FROM authorships").fetchone()[0]
                 profiles = con.execute("SELECT count(*) FROM author_profiles").fetchone()[0]
@@ -162,7 +163,10 @@ def test_readers_never_fail_and_see_one_state_during_publishes(recorded: Path, t
     build_and_publish(small, target, "r0", BUILT_AT, STATE)
     stop = tmp_path / "stop"
     reader = subprocess.Popen(
-        [sys.executable, "-c", READER, str(target), str(stop)], stdout=subprocess.PIPE, text=True
+        [sys.executable, "-c", READER, str(target), str(stop)],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).parents[1],
     )
     published_states = set()
     for i in range(6):
@@ -211,3 +215,26 @@ def test_arxiv_record_with_a_publisher_doi_is_shown_as_published(published: Path
     with_ref = query(published, sql)
     # Real arXiv entry with a journal reference: the published venue and its year win over "arXiv".
     assert with_ref == [("article", "Formal Methods and Testing, Springer-Verlag (Ed.) (2008) 209-239", 2008)]
+
+
+def test_a_publish_during_a_connect_is_noticed_and_the_new_file_opened(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # DuckDB opens the path three times while connecting; a swap in between must not be trusted.
+    target, new = tmp_path / "warehouse.duckdb", tmp_path / ".warehouse-next.duckdb"
+    for path, rows in ((target, 1), (new, 2)):
+        with duckdb.connect(str(path)) as con:
+            con.execute(f"CREATE TABLE works AS SELECT range AS i FROM range({rows})")
+    real_connect, calls = duckdb.connect, []
+
+    def connect_while_publishing(database: str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+        con = real_connect(database, read_only=read_only)
+        calls.append(database)
+        if len(calls) == 1:
+            os.replace(new, target)  # the publish lands while the first connect is under way
+        return con
+
+    monkeypatch.setattr(duckdb, "connect", connect_while_publishing)
+    with open_readonly(target) as con:
+        assert con.execute("SELECT count(*) FROM works").fetchone() == (2,)
+    assert len(calls) == 2

@@ -6,6 +6,7 @@ from warehouse.lake import clean_lake, write_batch
 from warehouse.read import (
     Profile,
     ProfileWork,
+    WarehouseBusy,
     WarehouseMissing,
     find_authors,
     open_readonly,
@@ -26,6 +27,7 @@ __all__ = [
     "ProfileWork",
     "PublishedCounts",
     "RunRecord",
+    "WarehouseBusy",
     "WarehouseMissing",
     "advanced_watermarks",
     "build_and_publish",

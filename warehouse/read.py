@@ -26,6 +26,7 @@ __all__ = [
     "ProfileReader",
     "ProfileTopic",
     "ProfileWork",
+    "WarehouseBusy",
     "WarehouseMissing",
     "find_authors",
     "open_readonly",
@@ -40,6 +41,10 @@ PAGE_COLLABORATORS = 20
 
 class WarehouseMissing(FileNotFoundError):
     """No warehouse has been published at the path yet."""
+
+
+class WarehouseBusy(RuntimeError):
+    """Publishes kept replacing the warehouse while it was being opened (open it again)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,9 +133,43 @@ def open_readonly(warehouse_path: Path) -> duckdb.DuckDBPyConnection:
     Raises:
         WarehouseMissing: Nothing published yet; run ``bzpeer nightly`` (or ``make demo``).
     """
-    if not warehouse_path.is_file():
-        raise WarehouseMissing(f"no warehouse at {warehouse_path}: run `bzpeer nightly` or `make demo` first")
-    return duckdb.connect(str(warehouse_path), read_only=True)
+    return _open_file(warehouse_path)[0]
+
+
+_OPEN_ATTEMPTS = 5
+_FileId = tuple[int, int, int]  # device, inode, modification time (ns)
+
+
+def _file_id(warehouse_path: Path) -> _FileId:
+    try:
+        stat = warehouse_path.stat()
+    except FileNotFoundError:
+        raise WarehouseMissing(
+            f"no warehouse at {warehouse_path}: run `bzpeer nightly` or `make demo` first"
+        ) from None
+    return stat.st_dev, stat.st_ino, stat.st_mtime_ns
+
+
+def _open_file(warehouse_path: Path) -> tuple[duckdb.DuckDBPyConnection, _FileId]:
+    """A read-only connection to one published file, and that file's identity.
+
+    DuckDB opens the path three times while connecting (measured with strace, duckdb 2.0.1): a publish
+    that renames a new file in between would hand it the header of one file and the blocks of another
+    ("Metadata block index ... exceeds metadata block count"). So the connection is kept only if the
+    path named the same file before and after connecting; otherwise it is opened again.
+    """
+    for _ in range(_OPEN_ATTEMPTS):
+        before = _file_id(warehouse_path)
+        try:
+            con = duckdb.connect(str(warehouse_path), read_only=True)
+        except duckdb.Error:
+            if _file_id(warehouse_path) != before:
+                continue  # a publish swapped the file while DuckDB was opening it
+            raise
+        if _file_id(warehouse_path) == before:
+            return con, before
+        con.close()
+    raise WarehouseBusy(f"{warehouse_path} was replaced {_OPEN_ATTEMPTS} times while opening it: try again")
 
 
 def find_authors(
@@ -209,7 +248,7 @@ class ProfileReader:
     def __init__(self, warehouse_path: Path) -> None:
         self.path = warehouse_path
         self._con: duckdb.DuckDBPyConnection | None = None
-        self._file: tuple[int, int] | None = None
+        self._file: _FileId | None = None
 
     def read(self, author_id: str) -> Profile | None:
         """The profile of ``author_id``; a retired id reads its successor's profile (author_redirects).
@@ -240,13 +279,7 @@ class ProfileReader:
         self.close()
 
     def _connection(self) -> duckdb.DuckDBPyConnection:
-        try:
-            stat = self.path.stat()
-        except FileNotFoundError:
-            stat = None
-        current = (stat.st_dev, stat.st_ino) if stat else None
-        if self._con is None or current != self._file:
+        if self._con is None or _file_id(self.path) != self._file:
             self.close()
-            self._con = open_readonly(self.path)
-            self._file = current
+            self._con, self._file = _open_file(self.path)
         return self._con

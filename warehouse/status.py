@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import orjson
 
 from warehouse.changes import coverage as published_coverage
+from warehouse.read import open_readonly
 from warehouse.state import read_runs, read_watermarks
 
 __all__ = ["RunLine", "Status", "read_status"]
@@ -50,7 +50,7 @@ def read_status(data_dir: Path, last_runs: int = 10) -> Status:
     coverage: dict[str, float] = {}
     warehouse = data_dir / "warehouse.duckdb"
     if warehouse.is_file():
-        with duckdb.connect(str(warehouse), read_only=True) as con:
+        with open_readonly(warehouse) as con:
             for table in _TABLES:
                 row = con.execute(f"SELECT count(*) FROM {table}").fetchone()  # noqa: S608
                 counts[table] = int(row[0]) if row else 0
