@@ -316,6 +316,15 @@ def _cluster_unit(
     reviews.extend(state.review_pairs(config))
 
 
+# Rules that stay true when either side grows (merging only adds names, works and cannot-links): a
+# pair apart by one of them is apart for good, so it is dropped from the neighbours, not rescored
+# after every merge. In a big block most candidate pairs are such (``Wang Yu`` and ``Wang Yan``).
+# ORCIDs cannot later overturn them: mentions sharing an ORCID are must-linked before agglomeration
+# (those kept apart are so by a cannot-link, which is kept), so a cluster never gains an ORCID that
+# another cluster holds, and two clusters with different ORCIDs never come to share one.
+_FOREVER_APART = frozenset({"orcid_conflict", "name_conflict", "same_work"})
+
+
 class _UnitState:
     """Clusters of one unit while they merge; clusters are named by a root mention id."""
 
@@ -398,14 +407,22 @@ class _UnitState:
     ) -> None:
         if b in self.cannot[a]:
             self.last.pop((a, b), None)
+            self._forget(a, b)
             return
         scored = score_profiles(self.profiles[a], self.profiles[b], config.weights)
         if scored.score < config.review_low:
             self.last.pop((a, b), None)
+            if scored.rule in _FOREVER_APART:
+                self._forget(a, b)
             return
         self.last[(a, b)] = (scored, self.version[a], self.version[b])
         if scored.score >= config.threshold:
             heapq.heappush(heap, (-scored.score, a, b, self.version[a], self.version[b]))
+
+    def _forget(self, a: str, b: str) -> None:
+        # Not neighbours any more: the pair is never scored again, nor are the clusters they grow into.
+        self.neighbours[a].discard(b)
+        self.neighbours[b].discard(a)
 
     def review_pairs(self, config: ClusteringConfig) -> list[Evidence]:
         out = []

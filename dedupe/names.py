@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from nameparser import HumanName
+from nameparser.config import CONSTANTS as _NAMEPARSER
 from pylatexenc.latex2text import LatexNodes2Text
 from unidecode import unidecode
 
@@ -172,6 +173,29 @@ def _split_initial_run(word: str) -> str:
     return " ".join(word) if _ALL_CAPS_INITIALS.match(word) else word
 
 
+# Every word nameparser treats specially (titles, suffixes, prefixes, conjunctions, bound names).
+_NAMEPARSER_WORDS = frozenset(
+    word
+    for words in (
+        _NAMEPARSER.titles,
+        _NAMEPARSER.first_name_titles,
+        _NAMEPARSER.suffix_acronyms,
+        _NAMEPARSER.suffix_not_acronyms,
+        _NAMEPARSER.suffix_acronyms_ambiguous,
+        _NAMEPARSER.prefixes,
+        _NAMEPARSER.non_first_name_prefixes,
+        _NAMEPARSER.conjunctions,
+        _NAMEPARSER.bound_first_names,
+    )
+    for word in words
+)
+
+
+def _plain(word: str) -> bool:
+    """A word nameparser takes as it is: ASCII letters only, and no title, suffix, prefix or conjunction."""
+    return word.isascii() and word.isalpha() and word.lower() not in _NAMEPARSER_WORDS
+
+
 def _split_western(text: str) -> tuple[str, str]:
     words = [_split_initial_run(w) for w in text.split()]
     caps = [w for w in words if len(w) > 1 and w.isupper() and w.isalpha()]
@@ -181,6 +205,8 @@ def _split_western(text: str) -> tuple[str, str]:
         return words[0], ""
     if len(words) == 2 and _is_initials(words[1]) and not _is_initials(words[0]):
         return words[0], words[1]  # Vancouver style ("Wang L", "Smith JC"): surname first
+    if len(words) == 2 and _plain(words[0]) and _plain(words[1]):
+        return words[1], words[0]  # what HumanName says of "Given Surname", 30x faster
     human = HumanName(" ".join(words))
     surname = str(human.last) or str(human.first)
     given = f"{human.first} {human.middle}" if human.last else str(human.middle)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import pickle
+from unittest.mock import patch
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from dedupe import names
 from dedupe.names import (
     UnusableNameError,
     given_name_similarity,
@@ -121,3 +123,19 @@ def test_name_key_and_normalize_are_idempotent(raw: str) -> None:
     assert name_key(key) == key
     assert normalize_name(canonical) == canonical
     assert name_key(canonical) == key
+
+
+_WORDS = st.one_of(
+    st.sampled_from(["van", "de", "Dr", "Jr", "St", "Abu", "y", "Mac", "Li", "Wang", "J", "Maria", "III"]),
+    st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCZ", min_size=1, max_size=9),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_WORDS, min_size=2, max_size=2).map(" ".join))
+def test_two_word_fast_path_splits_as_nameparser_does(text: str) -> None:
+    # "Given Surname" skips nameparser only when nameparser would split it the same way.
+    fast = names._split_western(text)
+    with patch.object(names, "_plain", lambda word: False):
+        slow = names._split_western(text)
+    assert (fast[0], fast[1].strip()) == (slow[0], slow[1].strip())
