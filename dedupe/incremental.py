@@ -1,8 +1,9 @@
 """Incremental resolution: a nightly import re-clusters only the units its new mentions touch.
 
 A *unit* is what :func:`dedupe.blocking.group_units` forms (one name key, joined by must-links); units
-are clustered independently. Each unit gets a signature: a hash of its mentions (every field the
-scoring reads), its links and cannot-links and the clustering configuration. A unit whose signature
+are clustered independently. Each unit gets a signature: a hash of its mentions' features (every
+field blocking and scoring read, so no mention is kept once its features are extracted), its links
+and cannot-links, the clustering configuration and :data:`RESOLVER_VERSION`. A unit whose signature
 was resolved before keeps that result; the others are clustered with the current weights. Term
 weights (idf) of a reused unit are those of the run that resolved it: a full rebuild
 (``previous={}``) recomputes every unit with the current ones.
@@ -60,10 +61,9 @@ def resolve_incrementally(
     ``workers`` processes extract features and cluster the units (the result is the same).
     """
     config = config or ClusteringConfig()
-    by_id = {m.mention_id: m for m in mentions}
-    prepared = prepare(by_id.values(), must_link, cannot_link, workers)
+    prepared = prepare(mentions, must_link, cannot_link, workers)
     index = _LinkIndex(prepared)
-    signed = [(_signature(unit, by_id, index, config), unit) for unit in prepared.units]
+    signed = [(_signature(unit, index, config), unit) for unit in prepared.units]
     todo = [unit for signature, unit in signed if signature not in previous]
     clusters, evidence, reviews = cluster_units(todo, prepared, config, workers)
     results = {}
@@ -89,14 +89,9 @@ class _LinkIndex:
                 self.cannot_of.setdefault(mention_id, []).append(pair)
 
 
-def _signature(
-    unit: list[MentionFeatures],
-    by_id: Mapping[str, AuthorMention],
-    index: _LinkIndex,
-    config: ClusteringConfig,
-) -> str:
+def _signature(unit: list[MentionFeatures], index: _LinkIndex, config: ClusteringConfig) -> str:
     ids = sorted(f.mention_id for f in unit)
-    parts = [repr(by_id[m]) for m in ids]
+    parts = [_features_text(f) for f in sorted(unit, key=lambda f: f.mention_id)]
     # Every link and cannot-link with an end in the unit, once each (as a scan of all of them would).
     positions = {p for m in ids for p in index.links_of.get(m, ())}
     parts += sorted(repr(index.links[p]) for p in positions)
@@ -105,6 +100,27 @@ def _signature(
     parts.append(repr(config))
     parts.append(f"resolver {RESOLVER_VERSION}")
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def _features_text(f: MentionFeatures) -> str:
+    """Everything blocking and scoring read of a mention, the same in every process (sets sorted)."""
+    return repr(
+        (
+            f.mention_id,
+            f.name,
+            sorted(f.coauthors),
+            sorted(f.institutions),
+            f.affiliations,
+            f.venue,
+            sorted(f.title_tokens.items()),
+            sorted(f.topics),
+            f.year,
+            f.orcid,
+            f.source_author_id,
+            f.work_id,
+            f.position,
+        )
+    )
 
 
 def _unit_result(

@@ -6,10 +6,15 @@ Every change here is for speed or memory only, so each test compares with the pl
 from __future__ import annotations
 
 import hashlib
+import os
 import random
 import shutil
+import subprocess
+import sys
+import tempfile
+from collections import Counter
 from collections.abc import Iterator
-from dataclasses import asdict
+from dataclasses import asdict, fields, replace
 from pathlib import Path
 
 import orjson
@@ -17,9 +22,16 @@ import pytest
 
 from dedupe import clustering
 from dedupe.clustering import ClusteringConfig, prepare, resolve_authors
-from dedupe.incremental import RESOLVER_VERSION, UnitResult, _LinkIndex, _signature, resolve_incrementally
+from dedupe.incremental import (
+    RESOLVER_VERSION,
+    UnitResult,
+    _features_text,
+    _LinkIndex,
+    _signature,
+    resolve_incrementally,
+)
 from dedupe.labeled import read_aminer_xml
-from dedupe.mentions import AuthorMention, MentionFeatures
+from dedupe.mentions import AuthorMention, MentionFeatures, extract_features
 from dedupe.scoring import Evidence, _year_gap
 from warehouse.author_step import _evidence_row
 from warehouse.identity_state import _unit_from_json, _unit_to_json
@@ -67,13 +79,10 @@ def test_review_pairs_and_evidence_survive_a_low_review_band(mentions: list[Auth
 
 
 def _naive_signature(
-    unit: list[MentionFeatures],
-    by_id: dict[str, AuthorMention],
-    prepared: clustering.Prepared,
-    config: ClusteringConfig,
+    unit: list[MentionFeatures], prepared: clustering.Prepared, config: ClusteringConfig
 ) -> str:
     ids = {f.mention_id for f in unit}
-    parts = [repr(by_id[m]) for m in sorted(ids)]
+    parts = [_features_text(f) for f in sorted(unit, key=lambda f: f.mention_id)]
     parts += sorted(repr(link) for link in prepared.links if link[0] in ids or link[1] in ids)
     parts += sorted(repr(sorted(pair)) for pair in prepared.cannot if pair & ids)
     parts.append(repr(config))
@@ -88,11 +97,10 @@ def test_signatures_are_those_of_a_scan_of_every_link(mentions: list[AuthorMenti
     must += must[:3]  # an operator decision given twice counts twice
     cannot = [(rng.choice(ids), rng.choice(ids)) for _ in range(30)]
     config = ClusteringConfig()
-    by_id = {m.mention_id: m for m in mentions}
     prepared = prepare(mentions, must, cannot)
     index = _LinkIndex(prepared)
     for unit in prepared.units:
-        assert _signature(unit, by_id, index, config) == _naive_signature(unit, by_id, prepared, config)
+        assert _signature(unit, index, config) == _naive_signature(unit, prepared, config)
     outcome = resolve_incrementally(mentions, {}, must_link=must, cannot_link=cannot)
     assert outcome.resolution == resolve_authors(mentions, must_link=must, cannot_link=cannot)
 
@@ -113,3 +121,54 @@ def test_evidence_rows_and_unit_json_match_asdict() -> None:
     assert row["evidence"] == orjson.dumps(detail, option=orjson.OPT_SORT_KEYS).decode()
     unit = UnitResult("s", {"a": "a", "b": "a"}, {"a": (e,)}, (e,))
     assert _unit_from_json("s", _unit_to_json(unit)) == unit
+
+
+def test_a_signature_reads_every_feature_and_no_hash_order(mentions: list[AuthorMention]) -> None:
+    # Every field of the features changes the text (a new field must be added to it) ...
+    feature = extract_features(mentions[0])
+    other = {
+        "mention_id": "x",
+        "name": extract_features(mentions[-1]).name,
+        "coauthors": frozenset({"zz, z"}),
+        "institutions": frozenset({"i9"}),
+        "affiliations": ("elsewhere",),
+        "venue": "elsewhere",
+        "title_tokens": Counter({"zzz": 1}),
+        "topics": frozenset({"zzz"}),
+        "year": 1901,
+        "orcid": "0000-0000-0000-0000",
+        "source_author_id": "A9",
+        "work_id": "W9",
+        "position": 99,
+    }
+    assert {f.name for f in fields(MentionFeatures)} == set(other)
+    for name, value in other.items():
+        assert _features_text(replace(feature, **{name: value})) != _features_text(feature), name
+    # ... and the signature is the same in processes with other string hashes (sets are sorted).
+    code = (
+        "import sys; sys.path.insert(0, '.');"
+        "from tests.test_dedupe_scale import _signatures_of_qian; print(_signatures_of_qian())"
+    )
+    root = Path(__file__).resolve().parents[1]
+    runs = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in ("1", "2")
+    }
+    assert len(runs) == 1
+
+
+def _signatures_of_qian() -> str:
+    """Signatures of the units of one Qian name, as one digest (run under two hash seeds above)."""
+    with tempfile.TemporaryDirectory() as folder:
+        shutil.copy(QIAN / f"{_STEMS[-1]}.xml", folder)
+        prepared = prepare([row.mention for row in read_aminer_xml(folder)], (), ())
+    index = _LinkIndex(prepared)
+    signatures = sorted(_signature(unit, index, ClusteringConfig()) for unit in prepared.units)
+    return hashlib.sha256(repr(signatures).encode()).hexdigest()
