@@ -5,7 +5,8 @@ Workers (one JSON line each; peak RSS comes from ``wait4`` in the parent):
 - ``python -m benchmarks.ingest ours DATA OUT DAYS``: what a snapshot backfill does, one batch per
   ``updated_date`` partition (a one-day chunk): ``normalize_snapshot_part`` + ``enrich_batch`` +
   ``write_batch``, then ``build_and_publish`` (works merged, authors resolved in 2 processes,
-  profile tables) and the identity state saved, as a nightly run does. The published warehouse stays in ``OUT`` (the profile-read benchmark reuses it).
+  profile tables) and the identity state saved, as a nightly run does. The published warehouse
+  stays in ``OUT`` (the profile-read benchmark reuses it).
 - ``python -m benchmarks.ingest duckdb DATA OUT DAYS``: ``CREATE TABLE works AS SELECT * FROM
   read_ndjson_auto(parts)``: raw nested rows, nothing normalized.
 - dlt runs ``benchmarks/dlt_load.py`` with the competitors' interpreter (a separate venv).
