@@ -127,8 +127,7 @@ def test_name_key_and_normalize_are_idempotent(raw: str) -> None:
 
 _WORDS = st.one_of(
     st.sampled_from(
-        ["van", "de", "Dr", "Dr.", "Jr", "St", "Abu", "y", "e", "E.", "Mac", "Ph.", "Jac.", "H.-K."]
-        + ["Li", "Wang", "J", "J.", "Maria", "III", "Dong-Min", "Jean-e", "Abdul-Aziz"]
+        "van de Dr Dr. Jr St Abu y e E. Mac Ph. Jac. H.-K. Li Wang J J. Maria III Dong-Min Jean-e".split()
     ),
     st.from_regex(r"[A-Za-z]{1,8}(-[A-Za-z]{1,5})?\.?", fullmatch=True),
 )
