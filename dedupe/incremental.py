@@ -12,8 +12,9 @@ weights (idf) of a reused unit are those of the run that resolved it: a full reb
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from dedupe.clustering import ClusteringConfig, Prepared, Resolution, cluster_units, prepare
 from dedupe.mentions import AuthorMention, MentionFeatures
@@ -90,8 +91,9 @@ class _LinkIndex:
 
 
 def _signature(unit: list[MentionFeatures], index: _LinkIndex, config: ClusteringConfig) -> str:
-    ids = sorted(f.mention_id for f in unit)
-    parts = [_features_text(f) for f in sorted(unit, key=lambda f: f.mention_id)]
+    ordered = sorted(unit, key=lambda f: f.mention_id)
+    ids = [f.mention_id for f in ordered]
+    parts = [_features_text(f) for f in ordered]
     # Every link and cannot-link with an end in the unit, once each (as a scan of all of them would).
     positions = {p for m in ids for p in index.links_of.get(m, ())}
     parts += sorted(repr(index.links[p]) for p in positions)
@@ -102,25 +104,22 @@ def _signature(unit: list[MentionFeatures], index: _LinkIndex, config: Clusterin
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
+_FEATURE_FIELDS = tuple(f.name for f in fields(MentionFeatures))
+
+
 def _features_text(f: MentionFeatures) -> str:
-    """Everything blocking and scoring read of a mention, the same in every process (sets sorted)."""
-    return repr(
-        (
-            f.mention_id,
-            f.name,
-            sorted(f.coauthors),
-            sorted(f.institutions),
-            f.affiliations,
-            f.venue,
-            sorted(f.title_tokens.items()),
-            sorted(f.topics),
-            f.year,
-            f.orcid,
-            f.source_author_id,
-            f.work_id,
-            f.position,
-        )
-    )
+    """Every field of a mention's features (what blocking and scoring read), sets and counts sorted
+    so the text is the same in every process."""
+    values = (getattr(f, name) for name in _FEATURE_FIELDS)
+    return repr(tuple(_sorted(value) for value in values))
+
+
+def _sorted(value: object) -> object:
+    if isinstance(value, Counter):
+        return sorted(value.items())
+    if isinstance(value, frozenset):
+        return sorted(value)
+    return value
 
 
 def _unit_result(
