@@ -23,7 +23,7 @@ from itertools import chain, islice
 
 from dedupe.blocking import _UnionFind, candidate_pairs, group_units
 from dedupe.mentions import AuthorMention, MentionFeatures, extract_features
-from dedupe.names import UnusableNameError
+from dedupe.names import ParsedName, UnusableNameError, given_name_similarity
 from dedupe.scoring import (
     DEFAULT_WEIGHTS,
     Evidence,
@@ -325,6 +325,29 @@ def _cluster_unit(
 _FOREVER_APART = frozenset({"orcid_conflict", "name_conflict", "same_work"})
 
 
+class _NameCompatibility:
+    """Whether the given names of two mentions of a unit can be one person's (a cached test).
+
+    A pair of mentions with incompatible names is never scored: any two clusters holding them have a
+    name conflict (the cluster score takes the least compatible pair of names) and stay apart anyway.
+    In a big unit most candidate pairs are such (``Wang Yu`` and ``Wang Yan`` share ``wang, y``).
+    """
+
+    def __init__(self, unit: Sequence[MentionFeatures]) -> None:
+        numbers: dict[ParsedName, int] = {}
+        self.name_of = [numbers.setdefault(f.name, len(numbers)) for f in unit]
+        self.names = list(numbers)
+        self.known: dict[int, bool] = {}
+
+    def __call__(self, i: int, j: int) -> bool:
+        x, y = sorted((self.name_of[i], self.name_of[j]))
+        key = x * len(self.names) + y
+        known = self.known.get(key)
+        if known is None:
+            known = self.known[key] = given_name_similarity(self.names[x], self.names[y]) > 0.0
+        return known
+
+
 class _UnitState:
     """Clusters of one unit while they merge; clusters are named by a root mention id."""
 
@@ -354,7 +377,7 @@ class _UnitState:
     def _merge(self, a: str, b: str, joined: Evidence) -> str:
         root, other = min(a, b), max(a, b)
         self.uf.union(a, b)
-        self.profiles[root] = self.profiles[root].merged(self.profiles.pop(other))
+        self.profiles[root] = self.profiles[root].absorb(self.profiles.pop(other))
         self.joins[root].extend(self.joins.pop(other))
         self.joins[root].append(joined)
         self.cannot[root] |= self.cannot.pop(other)
@@ -380,7 +403,10 @@ class _UnitState:
 
     def agglomerate(self, config: ClusteringConfig) -> None:
         ids = [f.mention_id for f in self.unit]
+        compatible = _NameCompatibility(self.unit)
         for i, j in candidate_pairs(self.unit):
+            if not compatible(i, j):
+                continue  # the clusters they are in conflict on names too: a pair never scored
             a, b = self.uf.find(ids[i]), self.uf.find(ids[j])
             if a != b:
                 self.neighbours[a].add(b)

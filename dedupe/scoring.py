@@ -214,25 +214,32 @@ class Profile:
             self._top_affiliations = tuple(top)
         return self._top_affiliations
 
-    def merged(self, other: Profile) -> Profile:
-        """A new profile pooling both sides (neither side is modified)."""
-        out = Profile(())
-        out.anchor = min(self.anchor, other.anchor)
-        out.size = self.size + other.size
-        out.names = self.names | other.names
-        out.coauthors = self.coauthors + other.coauthors
-        out.institutions = self.institutions + other.institutions
-        out.affiliations = self.affiliations + other.affiliations
-        out.venues = self.venues + other.venues
-        out.title_tokens = _add(self.title_tokens, other.title_tokens)
-        out.topics = _add(self.topics, other.topics)
-        out.years = self.years | other.years
-        out.orcids = self.orcids | other.orcids
-        out.source_ids = self.source_ids | other.source_ids
-        out.works = {w: set(p) for w, p in self.works.items()}
-        for work, positions in other.works.items():
-            out.works.setdefault(work, set()).update(positions)
-        return out
+    def absorb(self, other: Profile) -> Profile:
+        """Pool ``other`` into the larger of the two, which is returned (the other is not to be used).
+
+        Adding the smaller side into the larger keeps a growing cluster's merges linear in what it
+        gains, not in what it has.
+        """
+        big, small = (self, other) if self.size >= other.size else (other, self)
+        big.anchor = min(big.anchor, small.anchor)
+        big.size += small.size
+        big.names = big.names | small.names
+        big.coauthors.update(small.coauthors)
+        big.institutions.update(small.institutions)
+        big.affiliations.update(small.affiliations)
+        big.venues.update(small.venues)
+        for key, value in small.title_tokens.items():
+            big.title_tokens[key] = big.title_tokens.get(key, 0.0) + value
+        for key, value in small.topics.items():
+            big.topics[key] = big.topics.get(key, 0.0) + value
+        big.years |= small.years
+        big.orcids |= small.orcids
+        big.source_ids |= small.source_ids
+        for work, positions in small.works.items():
+            big.works.setdefault(work, set()).update(positions)
+        big._norms = {}
+        big._top_affiliations = None
+        return big
 
 
 def inverse_frequencies(mentions: Sequence[MentionFeatures]) -> dict[str, float]:
@@ -273,7 +280,7 @@ def score_profiles(a: Profile, b: Profile, weights: ScoringWeights = DEFAULT_WEI
         return Evidence(a.anchor, b.anchor, 0.0, rule="name_conflict")
     if _same_work_other_position(a, b):
         return Evidence(a.anchor, b.anchor, 0.0, rule="same_work")
-    shared_coauthors = _shared(a.coauthors, b.coauthors)
+    shared_coauthors, coauthor_similarity = _overlap(a, b, "coauthors")
     shared_institutions = _shared(a.institutions, b.institutions)
     affiliation = _affiliation_similarity(a, b)
     venue = _cosine(a, b, "venues")
@@ -285,7 +292,7 @@ def score_profiles(a: Profile, b: Profile, weights: ScoringWeights = DEFAULT_WEI
         name_similarity=name,
         east_asian=_all_east_asian(a.names) and _all_east_asian(b.names),
         shared_coauthors=shared_coauthors,
-        coauthor_similarity=_cosine(a, b, "coauthors"),
+        coauthor_similarity=coauthor_similarity,
         shared_institutions=shared_institutions,
         affiliation_similarity=affiliation,
         affiliation_cosine=_cosine(a, b, "affiliations"),
@@ -348,32 +355,28 @@ def _same_work_other_position(a: Profile, b: Profile) -> bool:
     return False
 
 
-def _add(a: Mapping[str, float], b: Mapping[str, float]) -> dict[str, float]:
-    out = dict(a)
-    for key, value in b.items():
-        out[key] = out.get(key, 0.0) + value
-    return out
-
-
 def _shared(a: Counter[str], b: Counter[str]) -> int:
     return len(a.keys() & b.keys())
 
 
 def _cosine(left: Profile, right: Profile, vector: str) -> float:
+    return _overlap(left, right, vector)[1]
+
+
+def _overlap(left: Profile, right: Profile, vector: str) -> tuple[int, float]:
+    """Keys the two count vectors share, and their cosine."""
     a: Mapping[str, float] = getattr(left, vector)
     b: Mapping[str, float] = getattr(right, vector)
-    if not a or not b:
-        return 0.0
-    small, large = (a, b) if len(a) <= len(b) else (b, a)
-    common = small.keys() & large.keys()
+    if len(a) > len(b):
+        a, b = b, a
+    common = a.keys() & b.keys()
     if not common:
-        return 0.0
+        return 0, 0.0
     # fsum is exact, so the result does not depend on which side is iterated (symmetry).
-    dot = math.fsum(small[key] * large[key] for key in common)
+    dot = math.fsum(a[key] * b[key] for key in common)
     if not dot:
-        return 0.0
-    norm = left.norm(vector) * right.norm(vector)
-    return min(1.0, dot / norm)
+        return len(common), 0.0
+    return len(common), min(1.0, dot / (left.norm(vector) * right.norm(vector)))
 
 
 def _affiliation_similarity(a: Profile, b: Profile) -> float:
