@@ -27,10 +27,11 @@ from dedupe.names import ParsedName, UnusableNameError, given_name_similarity
 from dedupe.scoring import (
     DEFAULT_WEIGHTS,
     Evidence,
+    EvidenceValues,
     Profile,
     ScoringWeights,
+    evidence_values,
     inverse_frequencies,
-    score_profiles,
 )
 
 __all__ = ["ClusteringConfig", "Prepared", "Resolution", "cluster_units", "prepare", "resolve_authors"]
@@ -369,7 +370,9 @@ class _UnitState:
                 self.cannot[b].add(a)
         self.neighbours: dict[str, set[str]] = {f.mention_id: set() for f in unit}
         self.version = dict.fromkeys(self.profiles, 0)
-        self.last: dict[tuple[str, str], tuple[Evidence, int, int]] = {}
+        # The last score of every pair at or above review_low: its evidence (as a tuple, see
+        # `evidence_values`) and the versions of the two clusters it was computed for.
+        self.last: dict[tuple[str, str], tuple[EvidenceValues, int, int]] = {}
 
     def roots(self) -> dict[str, str]:
         return {f.mention_id: self.uf.find(f.mention_id) for f in self.unit}
@@ -423,7 +426,7 @@ class _UnitState:
             _, a, b, va, vb = heapq.heappop(heap)
             if self.version.get(a, -1) != va or self.version.get(b, -1) != vb:
                 continue
-            root = self._merge(a, b, self.last.pop((a, b))[0])
+            root = self._merge(a, b, Evidence(*self.last.pop((a, b))[0]))
             for other in sorted(self.neighbours[root]):
                 low, high = sorted((root, other))
                 self._push(heap, low, high, config)
@@ -435,15 +438,16 @@ class _UnitState:
             self.last.pop((a, b), None)
             self._forget(a, b)
             return
-        scored = score_profiles(self.profiles[a], self.profiles[b], config.weights)
-        if scored.score < config.review_low:
+        scored = evidence_values(self.profiles[a], self.profiles[b], config.weights)
+        score, rule = scored[2], scored[3]
+        if score < config.review_low:
             self.last.pop((a, b), None)
-            if scored.rule in _FOREVER_APART:
+            if rule in _FOREVER_APART:
                 self._forget(a, b)
             return
         self.last[(a, b)] = (scored, self.version[a], self.version[b])
-        if scored.score >= config.threshold:
-            heapq.heappush(heap, (-scored.score, a, b, self.version[a], self.version[b]))
+        if score >= config.threshold:
+            heapq.heappush(heap, (-score, a, b, self.version[a], self.version[b]))
 
     def _forget(self, a: str, b: str) -> None:
         # Not neighbours any more: the pair is never scored again, nor are the clusters they grow into.
@@ -454,6 +458,6 @@ class _UnitState:
         out = []
         for (a, b), (scored, va, vb) in self.last.items():
             live = self.version.get(a, -1) == va and self.version.get(b, -1) == vb
-            if live and config.review_low <= scored.score < config.threshold:
-                out.append(scored)
+            if live and config.review_low <= scored[2] < config.threshold:
+                out.append(Evidence(*scored))
         return out
