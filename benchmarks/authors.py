@@ -84,7 +84,8 @@ def synthetic_mentions(data: Path, limit: int) -> list[Any]:
     with tempfile.TemporaryDirectory(prefix="bzpeer-mentions-") as tmp:
         path = Path(tmp) / "mentions.parquet"
         write_mentions(data, limit, path)
-        return list(scale_mentions(path))
+        rows = scale_mentions(path)
+        return [mention for batch in rows.batches for mention in rows.to_mentions(batch)]
 
 
 def write_mentions(data: Path, limit: int, out: Path) -> dict[str, Any]:
@@ -139,13 +140,15 @@ def write_mentions(data: Path, limit: int, out: Path) -> dict[str, Any]:
     return {"mentions": total, "works": works}
 
 
-def scale_mentions(path: Path, batch_rows: int = 20_000) -> Any:
-    """AuthorMention from a file of :func:`write_mentions`, streamed batch by batch."""
+def scale_mentions(path: Path, batch_rows: int = 10_000) -> Any:
+    """The mentions of a file of :func:`write_mentions`, as batches the feature workers turn into
+    AuthorMention the way the pipeline does (``warehouse.author_step.mentions_from_batch``)."""
     import pyarrow.parquet as pq
 
-    for batch in pq.ParquetFile(path).iter_batches(batch_size=batch_rows):
-        for row in batch.to_pylist():
-            yield _mention(row)
+    from dedupe.mentions import MentionRows
+    from warehouse.author_step import mentions_from_batch
+
+    return MentionRows(pq.ParquetFile(path).iter_batches(batch_size=batch_rows), mentions_from_batch)
 
 
 def evaluate_scale(path: Path, data: Path, workers: int) -> dict[str, Any]:
@@ -180,12 +183,6 @@ def evaluate_scale(path: Path, data: Path, workers: int) -> dict[str, Any]:
         "bcubed": bcubed(truth, predicted),
         "pairwise": pairwise(truth, predicted),
     }
-
-
-def _mention(row: dict[str, Any]) -> Any:
-    from warehouse.author_step import mention_from_row  # the pipeline's own mention building
-
-    return mention_from_row(row)
 
 
 def evaluate_synthetic(data: Path, limit: int) -> dict[str, Any]:

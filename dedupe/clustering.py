@@ -16,13 +16,14 @@ from __future__ import annotations
 import heapq
 import multiprocessing
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from itertools import chain, islice
+from typing import Any
 
 from dedupe.blocking import _UnionFind, candidate_pairs, group_units
-from dedupe.mentions import AuthorMention, MentionFeatures, extract_features
+from dedupe.mentions import AuthorMention, MentionFeatures, MentionRows, extract_features
 from dedupe.names import ParsedName, UnusableNameError, given_name_similarity
 from dedupe.scoring import (
     DEFAULT_WEIGHTS,
@@ -70,7 +71,7 @@ class Resolution:
 
 
 def resolve_authors(
-    mentions: Iterable[AuthorMention],
+    mentions: Iterable[AuthorMention] | MentionRows,
     *,
     must_link: Iterable[tuple[str, str]] = (),
     cannot_link: Iterable[tuple[str, str]] = (),
@@ -80,7 +81,8 @@ def resolve_authors(
     """Cluster author mentions into people.
 
     Args:
-        mentions: Mentions with unique ``mention_id``; any order.
+        mentions: Mentions with unique ``mention_id``, any order; or batches of rows the worker
+            processes turn into mentions (:class:`~dedupe.mentions.MentionRows`).
         must_link: Operator decisions "same person" (pairs of mention ids); applied first.
         cannot_link: Operator decisions "different people"; never crossed. A pair in both lists is kept
             apart (precision first).
@@ -112,15 +114,15 @@ class Prepared:
 
 
 def prepare(
-    mentions: Iterable[AuthorMention],
+    mentions: Iterable[AuthorMention] | MentionRows,
     must_link: Iterable[tuple[str, str]],
     cannot_link: Iterable[tuple[str, str]],
     workers: int = 1,
 ) -> Prepared:
     """Features, must-links, cannot-links, units and term weights of a set of mentions.
 
-    ``mentions`` is read once, in chunks: pass a generator to not hold every mention at once. With
-    ``workers > 1`` the features are extracted in that many processes.
+    ``mentions`` is read once, in chunks: pass a generator (or :class:`MentionRows`) to not hold every
+    mention at once. With ``workers > 1`` the features are extracted in that many processes.
     """
     features, quarantined = _features(mentions, workers)
     cannot = {frozenset(p) for p in cannot_link if p[0] != p[1]}
@@ -224,7 +226,7 @@ _CHUNK = 5_000  # mentions per feature-extraction chunk
 
 
 def _features(
-    mentions: Iterable[AuthorMention], workers: int = 1
+    mentions: Iterable[AuthorMention] | MentionRows, workers: int = 1
 ) -> tuple[list[MentionFeatures], dict[str, str]]:
     """Features sorted by mention id, and the quarantined mentions (by id, sorted)."""
     features: list[MentionFeatures] = []
@@ -243,16 +245,26 @@ def _features(
 
 
 _Extracted = tuple[list[MentionFeatures], list[tuple[str, str]]]
+_Chunk = tuple[Callable[[Any], list[AuthorMention]], Any]  # (to_mentions, a batch of rows)
 
 
-def _extracted(mentions: Iterable[AuthorMention], workers: int) -> Iterator[_Extracted]:
-    """Features of the mentions, chunk by chunk; at most ``2 * workers`` chunks in flight."""
+def _chunks(mentions: Iterable[AuthorMention] | MentionRows) -> Iterator[_Chunk]:
+    if isinstance(mentions, MentionRows):
+        for batch in mentions.batches:
+            yield mentions.to_mentions, batch
+        return
     iterator = iter(mentions)
-    chunks = iter(lambda: list(islice(iterator, _CHUNK)), [])
-    first = next(chunks, [])
-    second = next(chunks, []) if workers > 1 else []
-    if not second:  # one process, or one chunk: no pool
-        yield from map(_extract_chunk, chain([first], chunks))
+    while chunk := list(islice(iterator, _CHUNK)):
+        yield list, chunk
+
+
+def _extracted(mentions: Iterable[AuthorMention] | MentionRows, workers: int) -> Iterator[_Extracted]:
+    """Features of the mentions, chunk by chunk; at most ``2 * workers`` chunks in flight."""
+    chunks = _chunks(mentions)
+    first = next(chunks, None)
+    second = next(chunks, None) if workers > 1 else None
+    if first is None or second is None:  # one process, or one chunk: no pool
+        yield from map(_extract_chunk, chain([first] if first else [], chunks))
         return
     with _pool(workers) as pool:
         pending: deque[Future[_Extracted]] = deque()
@@ -264,10 +276,11 @@ def _extracted(mentions: Iterable[AuthorMention], workers: int) -> Iterator[_Ext
             yield pending.popleft().result()
 
 
-def _extract_chunk(mentions: list[AuthorMention]) -> _Extracted:
+def _extract_chunk(chunk: _Chunk) -> _Extracted:
+    to_mentions, rows = chunk
     features: list[MentionFeatures] = []
     quarantined: list[tuple[str, str]] = []
-    for mention in mentions:
+    for mention in to_mentions(rows):
         try:
             features.append(extract_features(mention))
         except UnusableNameError as error:

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 
 from dedupe.clustering import ClusteringConfig, Prepared, Resolution, cluster_units, prepare
-from dedupe.mentions import AuthorMention, MentionFeatures
+from dedupe.mentions import AuthorMention, MentionFeatures, MentionRows
 from dedupe.scoring import Evidence
 
 __all__ = ["RESOLVER_VERSION", "IncrementalResolution", "UnitResult", "resolve_incrementally"]
@@ -49,7 +49,7 @@ class IncrementalResolution:
 
 
 def resolve_incrementally(
-    mentions: Iterable[AuthorMention],
+    mentions: Iterable[AuthorMention] | MentionRows,
     previous: Mapping[str, UnitResult],
     *,
     must_link: Iterable[tuple[str, str]] = (),

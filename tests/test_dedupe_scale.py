@@ -18,6 +18,7 @@ from dataclasses import asdict, fields, replace
 from pathlib import Path
 
 import orjson
+import pyarrow as pa
 import pytest
 
 from dedupe import clustering
@@ -31,9 +32,9 @@ from dedupe.incremental import (
     resolve_incrementally,
 )
 from dedupe.labeled import read_aminer_xml
-from dedupe.mentions import AuthorMention, MentionFeatures, extract_features
+from dedupe.mentions import AuthorMention, MentionFeatures, MentionRows, extract_features
 from dedupe.scoring import Evidence, _year_gap
-from warehouse.author_step import _evidence_row
+from warehouse.author_step import _evidence_row, mention_from_row, mentions_from_batch
 from warehouse.identity_state import _unit_from_json, _unit_to_json
 
 QIAN = Path(__file__).resolve().parents[1] / "recorded" / "disambiguation" / "qian-dblp-xml"
@@ -59,6 +60,33 @@ def test_streamed_chunked_and_parallel_extraction_give_the_same_result(
     monkeypatch.setattr(clustering, "_CHUNK", 40)  # many chunks, so the workers get several each
     assert resolve_authors(_stream(mentions)) == reference
     assert resolve_authors(_stream(mentions), workers=2) == reference
+
+
+def test_rows_turned_into_mentions_in_the_workers_give_the_same_result(mentions: list[AuthorMention]) -> None:
+    # Rows shaped like the warehouse's mentions query, in Arrow batches, as the author step sends them.
+    rows = [
+        {
+            "mention_id": m.mention_id,
+            "raw_name": m.raw_name,
+            "position": 1,
+            "institution_ids": list(m.institution_ids),
+            "raw_affiliations": list(m.affiliations),
+            "orcid": m.orcid,
+            "source_author_id": m.source_author_id,
+            "work_id": m.work_id,
+            "title": m.title,
+            "venue": m.venue,
+            "display_year": m.year,
+            "names": [m.raw_name, *m.coauthors],
+            "topics": list(m.topics),
+        }
+        for m in mentions
+    ]
+    reference = resolve_authors([mention_from_row(row) for row in rows])
+    assert reference.clusters.keys() == {m.mention_id for m in mentions} and len(rows) > 4 * 5
+    for workers in (1, 2):
+        batches = (pa.RecordBatch.from_pylist(rows[i : i + 5]) for i in range(0, len(rows), 5))
+        assert resolve_authors(MentionRows(batches, mentions_from_batch), workers=workers) == reference
 
 
 def test_duplicate_ids_are_found_across_chunks(

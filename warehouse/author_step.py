@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import asdict, fields
 from pathlib import Path
 from typing import Any
@@ -13,7 +12,7 @@ import pyarrow as pa
 
 from dedupe import AuthorMention, assign_author_ids
 from dedupe.incremental import resolve_incrementally
-from dedupe.mentions import MAX_COAUTHORS
+from dedupe.mentions import MAX_COAUTHORS, MentionRows
 from dedupe.scoring import Evidence
 from warehouse.duck import create_from_arrow
 from warehouse.identity_state import (
@@ -27,7 +26,7 @@ from warehouse.identity_state import (
     units_table,
 )
 
-__all__ = ["mention_from_row", "resolve_identities"]
+__all__ = ["mention_from_row", "mentions_from_batch", "resolve_identities"]
 
 _MENTIONS = """
 SELECT a.mention_id, a.raw_name, a.position, a.institution_ids, a.raw_affiliations, a.orcid,
@@ -88,13 +87,14 @@ def resolve_identities(
     return IdentityState(assignments, redirects, units, outcome.recomputed, outcome.reused)
 
 
-def _mentions(con: duckdb.DuckDBPyConnection, batch_rows: int = 10_000) -> Iterator[AuthorMention]:
-    """The mentions of ``authorships``, read in batches (no list of every row as a dict)."""
-    result = con.execute(_MENTIONS)
-    columns = [d[0] for d in result.description or []]
-    while rows := result.fetchmany(batch_rows):
-        for values in rows:
-            yield mention_from_row(dict(zip(columns, values, strict=True)))
+def _mentions(con: duckdb.DuckDBPyConnection, batch_rows: int = 10_000) -> MentionRows:
+    """The mentions of ``authorships``, as Arrow batches the feature workers turn into mentions."""
+    return MentionRows(con.sql(_MENTIONS).to_arrow_reader(batch_rows), mentions_from_batch)
+
+
+def mentions_from_batch(batch: pa.RecordBatch) -> list[AuthorMention]:
+    """The AuthorMention of a batch of rows of the mentions query."""
+    return [mention_from_row(row) for row in batch.to_pylist()]
 
 
 def mention_from_row(row: dict[str, Any]) -> AuthorMention:
