@@ -344,7 +344,9 @@ class _NameCompatibility:
 
     A pair of mentions with incompatible names is never scored: any two clusters holding them have a
     name conflict (the cluster score takes the least compatible pair of names) and stay apart anyway.
-    In a big unit most candidate pairs are such (``Wang Yu`` and ``Wang Yan`` share ``wang, y``).
+    (The one rule checked before names, a shared ORCID iD, never applies here: mentions sharing one are
+    must-linked before agglomeration, or kept apart by a cannot-link.) In a big unit most candidate
+    pairs are such (``Wang Yu`` and ``Wang Yan`` share ``wang, y``).
     """
 
     def __init__(self, unit: Sequence[MentionFeatures]) -> None:
