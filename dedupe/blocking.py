@@ -2,7 +2,8 @@
 
 Mentions are grouped by name key (``"surname, first initial"``); groups joined by a must-link (operator,
 ORCID, duplicate authorship) form one *unit* that is clustered alone, so units can run in parallel.
-Within a unit, small units compare all pairs; larger ones compare only pairs that share a piece of
+Within a unit, mentions whose given names cannot be one person's (``Wang Yu``, ``Wang Yan``) are never
+paired. Beyond that, small units compare all pairs; larger ones compare only pairs that share a piece of
 evidence (co-author, institution, affiliation word, venue, title word, topic, source id). A piece
 shared by more than :data:`MAX_POSTING` mentions proposes only a window: each member is paired with the
 next :data:`POSTING_WINDOW` members (in mention-id order); merged clusters inherit their members'
@@ -21,6 +22,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 
 from dedupe.mentions import MentionFeatures
+from dedupe.names import ParsedName, given_name_similarity
 
 __all__ = ["EXHAUSTIVE_UNIT", "MAX_POSTING", "POSTING_WINDOW", "candidate_pairs", "group_units"]
 
@@ -77,10 +79,12 @@ def group_units(
 def candidate_pairs(unit: Sequence[MentionFeatures]) -> Iterator[tuple[int, int]]:
     """Index pairs ``(i, j)``, ``i < j``, of one unit worth scoring (see module docstring)."""
     n = len(unit)
+    compatible = _NameCompatibility(unit)
     if n <= EXHAUSTIVE_UNIT:
         for i in range(n):
             for j in range(i + 1, n):
-                yield i, j
+                if compatible(i, j):
+                    yield i, j
         return
     postings: dict[str, list[int]] = defaultdict(list)
     for index, f in enumerate(unit):
@@ -99,7 +103,33 @@ def candidate_pairs(unit: Sequence[MentionFeatures]) -> Iterator[tuple[int, int]
                 pair = i * n + j
                 if pair not in seen:
                     seen.add(pair)
-                    yield i, j
+                    if compatible(i, j):
+                        yield i, j
+
+
+class _NameCompatibility:
+    """Whether the given names of two mentions of a unit can be one person's (a cached test).
+
+    A pair of mentions with incompatible names is not a candidate: any two clusters holding them have
+    a name conflict (the cluster score takes the least compatible pair of names) and stay apart anyway.
+    (The one rule checked before names, a shared ORCID iD, never applies here: mentions sharing one are
+    must-linked before agglomeration, or kept apart by a cannot-link.) In a big unit most candidate
+    pairs are such (``Wang Yu`` and ``Wang Yan`` share ``wang, y``).
+    """
+
+    def __init__(self, unit: Sequence[MentionFeatures]) -> None:
+        numbers: dict[ParsedName, int] = {}
+        self.name_of = [numbers.setdefault(f.name, len(numbers)) for f in unit]
+        self.names = list(numbers)
+        self.known: dict[int, bool] = {}
+
+    def __call__(self, i: int, j: int) -> bool:
+        x, y = sorted((self.name_of[i], self.name_of[j]))
+        key = x * len(self.names) + y
+        known = self.known.get(key)
+        if known is None:
+            known = self.known[key] = given_name_similarity(self.names[x], self.names[y]) > 0.0
+        return known
 
 
 _WORD_PIECES = ("t:", "k:")  # title words and topics: a frequent one says nothing about who wrote it

@@ -24,7 +24,7 @@ from typing import Any
 
 from dedupe.blocking import _UnionFind, candidate_pairs, group_units
 from dedupe.mentions import AuthorMention, MentionFeatures, MentionRows, extract_features
-from dedupe.names import ParsedName, UnusableNameError, given_name_similarity
+from dedupe.names import UnusableNameError
 from dedupe.scoring import (
     DEFAULT_WEIGHTS,
     Evidence,
@@ -339,31 +339,6 @@ def _cluster_unit(
 _FOREVER_APART = frozenset({"orcid_conflict", "name_conflict", "same_work"})
 
 
-class _NameCompatibility:
-    """Whether the given names of two mentions of a unit can be one person's (a cached test).
-
-    A pair of mentions with incompatible names is never scored: any two clusters holding them have a
-    name conflict (the cluster score takes the least compatible pair of names) and stay apart anyway.
-    (The one rule checked before names, a shared ORCID iD, never applies here: mentions sharing one are
-    must-linked before agglomeration, or kept apart by a cannot-link.) In a big unit most candidate
-    pairs are such (``Wang Yu`` and ``Wang Yan`` share ``wang, y``).
-    """
-
-    def __init__(self, unit: Sequence[MentionFeatures]) -> None:
-        numbers: dict[ParsedName, int] = {}
-        self.name_of = [numbers.setdefault(f.name, len(numbers)) for f in unit]
-        self.names = list(numbers)
-        self.known: dict[int, bool] = {}
-
-    def __call__(self, i: int, j: int) -> bool:
-        x, y = sorted((self.name_of[i], self.name_of[j]))
-        key = x * len(self.names) + y
-        known = self.known.get(key)
-        if known is None:
-            known = self.known[key] = given_name_similarity(self.names[x], self.names[y]) > 0.0
-        return known
-
-
 class _UnitState:
     """Clusters of one unit while they merge; clusters are named by a root mention id."""
 
@@ -421,10 +396,7 @@ class _UnitState:
 
     def agglomerate(self, config: ClusteringConfig) -> None:
         ids = [f.mention_id for f in self.unit]
-        compatible = _NameCompatibility(self.unit)
         for i, j in candidate_pairs(self.unit):
-            if not compatible(i, j):
-                continue  # the clusters they are in conflict on names too: a pair never scored
             a, b = self.uf.find(ids[i]), self.uf.find(ids[j])
             if a != b:
                 self.neighbours[a].add(b)

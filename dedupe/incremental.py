@@ -14,10 +14,10 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 from dedupe.clustering import ClusteringConfig, Prepared, Resolution, cluster_units, prepare
-from dedupe.mentions import AuthorMention, MentionFeatures, MentionRows
+from dedupe.mentions import AuthorMention, MentionFeatures, MentionRows, feature_values
 from dedupe.scoring import Evidence
 
 __all__ = ["RESOLVER_VERSION", "IncrementalResolution", "UnitResult", "resolve_incrementally"]
@@ -104,14 +104,10 @@ def _signature(unit: list[MentionFeatures], index: _LinkIndex, config: Clusterin
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
-_FEATURE_FIELDS = tuple(f.name for f in fields(MentionFeatures))
-
-
 def _features_text(f: MentionFeatures) -> str:
     """Every field of a mention's features (what blocking and scoring read), sets and counts sorted
     so the text is the same in every process."""
-    values = (getattr(f, name) for name in _FEATURE_FIELDS)
-    return repr(tuple(_sorted(value) for value in values))
+    return repr(tuple(_sorted(value) for value in feature_values(f)))
 
 
 def _sorted(value: object) -> object:

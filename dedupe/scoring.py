@@ -13,8 +13,9 @@ import itertools
 import math
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import lru_cache
+from typing import Any
 
 import numpy
 from rapidfuzz import fuzz, process
@@ -275,27 +276,8 @@ def score_profiles(a: Profile, b: Profile, weights: ScoringWeights = DEFAULT_WEI
 
 # The fields of an Evidence, in order, as a plain tuple: clustering scores far more pairs than it keeps
 # evidence of (a pair is rescored after every merge of either side), and a tuple costs a tenth of an
-# Evidence to build.
-EvidenceValues = tuple[
-    str,
-    str,
-    float,
-    str,
-    float,
-    bool,
-    int,
-    float,
-    int,
-    float,
-    float,
-    float,
-    float,
-    float,
-    int | None,
-    bool,
-    int,
-    bool,
-]
+# Evidence to build. Its score is at index 2, its rule at 3.
+EvidenceValues = tuple[Any, ...]
 
 
 def evidence_values(a: Profile, b: Profile, w: ScoringWeights = DEFAULT_WEIGHTS) -> EvidenceValues:
@@ -370,26 +352,10 @@ def evidence_values(a: Profile, b: Profile, w: ScoringWeights = DEFAULT_WEIGHTS)
 
 def _decided(a: Profile, b: Profile, score: float, rule: str) -> EvidenceValues:
     """A pair one rule decides alone: the other fields keep their defaults."""
-    return (
-        a.anchor,
-        b.anchor,
-        score,
-        rule,
-        0.0,
-        False,
-        0,
-        0.0,
-        0,
-        0.0,
-        0.0,
-        0.0,
-        0.0,
-        0.0,
-        None,
-        False,
-        1,
-        False,
-    )
+    return (a.anchor, b.anchor, score, rule, *_DETAIL_DEFAULTS)
+
+
+_DETAIL_DEFAULTS = tuple(f.default for f in fields(Evidence))[4:]  # after left, right, score, rule
 
 
 # Clusters are rescored after every merge, mostly with the same few name variants: cache per name set.
