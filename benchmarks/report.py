@@ -96,8 +96,11 @@ def _normalize(r: Result) -> list[str]:
         f"{r['scaling_parse_2proc']:.2f}x). Target near-linear (>= 1.8x): {_verdict(scaling >= 1.8)}; "
         "on a shared 2-core machine this figure is bounded by the other sessions' load.",
         f"- Where the full normalizer's CPU goes (1 process, summed over parts): {phases}. The "
-        "normalize phase includes the parse the ceiling measures; verify_parts gunzips every part a "
-        "second time (its lines are counted against the manifest before any is read).",
+        "normalize phase includes reading and decoding; verify_parts gunzips every part a second time "
+        "(its lines are counted against the manifest before any is read). The ceiling reads with the "
+        "standard library's gzip and parses whole works with orjson; the normalizer inflates with isal "
+        "(ISA-L, about 3x faster) and decodes with msgspec into typed structs of only the fields it "
+        "reads (about 2.8x faster than orjson.loads on these works).",
     ]
 
 

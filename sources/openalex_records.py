@@ -1,14 +1,23 @@
-"""Normalize raw OpenAlex works pages into the canonical tables; bad records go to quarantine."""
+"""Normalize raw OpenAlex works (API pages, snapshot lines) into the canonical tables.
+
+A work is decoded straight from its JSON bytes into typed structs (msgspec) that hold only the
+fields read here: the rest of a work (references, counts, concepts, ... most of its bytes) is
+skipped without building Python objects, and the types are the schema check. A record whose value
+does not fit them (``type: 1``, ``publication_year: "x"``, an author that is not an object) is
+quarantined with msgspec's account of it (``invalid record: Expected `str | null`, got `int` - at
+`$.type```); one that is not JSON, as ``invalid JSON line``. Where a source's mess is common and
+harmless the types are loose and the code decides: a bad id or title, an author without a usable
+name (that mention is quarantined, the work kept) and junk in ``abstract_inverted_index`` (bad
+entries skipped).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
-from itertools import chain
-from typing import Any
+from typing import Annotated, Any
 
-import orjson
-import pyarrow as pa
+import msgspec
 
 from sources.batch import BatchBuilder, RecordRows, Row, name_key
 from sources.errors import SourceError
@@ -20,12 +29,100 @@ from sources.identifiers import (
     short_openalex_id,
 )
 from sources.landing import RawPage
-from warehouse.schemas import SOURCE_TABLES
 
-__all__ = ["normalize_openalex_page", "normalize_openalex_records", "rebuild_abstract"]
+__all__ = [
+    "normalize_openalex_page",
+    "normalize_openalex_record",
+    "normalize_openalex_records",
+    "rebuild_abstract",
+]
 
 # OpenAlex's placeholder for an authorship whose author it could not identify.
 NULL_AUTHOR_ID = "A9999999999"
+
+Text = str | None
+Int32 = Annotated[int, msgspec.Meta(ge=-(2**31), lt=2**31)]  # the canonical integer columns
+
+
+class _Label(msgspec.Struct, gc=False):
+    display_name: Text = None
+
+
+class _Ref(msgspec.Struct, gc=False):
+    id: Text = None
+
+
+class _Source(msgspec.Struct, gc=False):
+    display_name: Text = None
+    type: Text = None
+
+
+class _Location(msgspec.Struct, gc=False):
+    landing_page_url: Text = None
+    source: _Source | None = None
+
+
+class _Ids(msgspec.Struct, gc=False):
+    doi: Text = None
+
+
+class _Author(msgspec.Struct, gc=False):
+    id: Text = None
+    display_name: Any = None  # a name that is not text quarantines the mention, not the work
+    orcid: Text = None
+
+
+class _Institution(msgspec.Struct, gc=False):
+    id: Text = None
+    display_name: Text = None
+    ror: Text = None
+    country_code: Text = None
+    type: Text = None
+
+
+class _Authorship(msgspec.Struct, gc=False):
+    author: _Author | None = None
+    institutions: list[_Institution] | None = None
+    raw_author_name: Any = None
+    raw_affiliation_strings: list[Any] | None = None  # entries that are not text are skipped
+    is_corresponding: bool | None = None
+
+
+class _Topic(msgspec.Struct, gc=False):
+    id: Text = None
+    display_name: Text = None
+    score: float | None = None
+    subfield: _Label | None = None
+    field: _Label | None = None
+    domain: _Label | None = None
+
+
+class _Work(msgspec.Struct, gc=False):
+    id: Any = None  # checked by the code: a bad id is its own quarantine reason
+    title: Any = None  # likewise ("null title")
+    doi: Text = None
+    ids: _Ids | None = None
+    type: Text = None
+    publication_date: Any = None  # parsed by the code, which names a bad value
+    updated_date: Any = None
+    publication_year: Int32 | None = None
+    language: Text = None
+    primary_location: _Location | None = None
+    locations: list[_Location | None] | None = None
+    authorships: list[_Authorship] | None = None
+    topics: list[_Topic] | None = None
+    primary_topic: _Ref | None = None
+    abstract_inverted_index: msgspec.Raw = msgspec.Raw(b"null")  # decoded apart: see _abstract
+
+
+class _Page(msgspec.Struct, gc=False):
+    results: list[msgspec.Raw]
+
+
+_WORK = msgspec.json.Decoder(_Work)
+_PAGE = msgspec.json.Decoder(_Page)
+_INDEX = msgspec.json.Decoder(dict[str, list[Annotated[int, msgspec.Meta(ge=0)]]] | None)
+_ANY = msgspec.json.Decoder()
 
 
 def normalize_openalex_page(page: RawPage, batch: BatchBuilder) -> None:
@@ -36,41 +133,63 @@ def normalize_openalex_page(page: RawPage, batch: BatchBuilder) -> None:
             whole fetch is unusable and nothing from its window may be published.
     """
     try:
-        body = orjson.loads(page.content)
-    except orjson.JSONDecodeError as exc:
+        results = _PAGE.decode(page.content).results
+    except msgspec.ValidationError:
+        raise SourceError("openalex", page.ref, "raw page has no 'results' list") from None
+    except (msgspec.DecodeError, UnicodeDecodeError) as exc:
         raise SourceError("openalex", page.ref, f"raw page is not valid JSON: {exc}") from exc
-    results = body.get("results") if isinstance(body, dict) else None
-    if not isinstance(results, list):
-        raise SourceError("openalex", page.ref, "raw page has no 'results' list")
     normalize_openalex_records(results, page.ref, batch)
 
 
 def normalize_openalex_records(
-    records: list[Any], ref_prefix: str, batch: BatchBuilder, indexes: Sequence[int] | None = None
+    records: Iterable[bytes | msgspec.Raw], ref_prefix: str, batch: BatchBuilder
 ) -> None:
-    """Normalize OpenAlex work records (API page results, or snapshot lines) into ``batch``.
+    """Normalize OpenAlex works (each its JSON text) into ``batch``: record ``i`` is ``<ref_prefix>#<i>``."""
+    for index, record in enumerate(records):
+        normalize_openalex_record(record, f"{ref_prefix}#{index}", batch)
+
+
+def normalize_openalex_record(record: bytes | msgspec.Raw, ref: str, batch: BatchBuilder) -> None:
+    """Normalize one OpenAlex work, given as its JSON text, into ``batch``, or quarantine it with the reason.
 
     Args:
-        records: Parsed work objects; anything else is quarantined.
-        ref_prefix: Raw reference of their page or file; record ``i`` is ``<ref_prefix>#<i>``.
-        batch: Where rows and quarantined records go.
-        indexes: The position of each record in its page or file (default: 0, 1, 2, ...).
+        record: The work object's JSON (an API page's ``results`` item, or a snapshot line).
+        ref: The record's raw reference (``<page or file>#<position>``).
+        batch: Where its rows, or its quarantine row, go.
     """
-    for index, record in zip(indexes or range(len(records)), records, strict=True):
-        ref = f"{ref_prefix}#{index}"
-        work_id = _record_id(record)
-        try:
-            problem = _work_problem(record, work_id)
-            if problem:
-                batch.quarantine("work", work_id, problem, ref)
-            else:
-                rows = _work_rows(record, work_id or "", ref)
-                _check_types(rows)
-                batch.add(rows)
-        except InvalidField as exc:
-            batch.quarantine("work", work_id, str(exc), ref)
-        except (TypeError, ValueError, KeyError, AttributeError) as exc:
-            batch.quarantine("work", work_id, f"unreadable record: {type(exc).__name__}", ref)
+    try:
+        work = _WORK.decode(record)
+    except msgspec.ValidationError as exc:
+        _quarantine_invalid(record, str(exc), ref, batch)
+        return
+    except (msgspec.DecodeError, UnicodeDecodeError):
+        batch.quarantine("work", None, "invalid JSON line", ref)
+        return
+    work_id = _record_id(work.id)
+    problem = _work_problem(True, work_id, work.title)
+    if problem:
+        batch.quarantine("work", work_id, problem, ref)
+        return
+    try:
+        batch.add(_work_rows(work, work_id or "", ref))
+    except InvalidField as exc:
+        batch.quarantine("work", work_id, str(exc), ref)
+    except (TypeError, ValueError, KeyError, AttributeError) as exc:  # a value the types let through
+        batch.quarantine("work", work_id, f"unreadable record: {type(exc).__name__}", ref)
+
+
+def _quarantine_invalid(record: bytes | msgspec.Raw, error: str, ref: str, batch: BatchBuilder) -> None:
+    """Quarantine a record whose values do not fit the types, under its id when it has one."""
+    try:
+        generic = _ANY.decode(record)
+    except (msgspec.DecodeError, UnicodeDecodeError):  # it failed the types before its end was read
+        batch.quarantine("work", None, "invalid JSON line", ref)
+        return
+    is_object = isinstance(generic, dict)
+    work_id = _record_id(generic.get("id")) if is_object else None
+    title = generic.get("title") if is_object else None
+    reason = _work_problem(is_object, work_id, title) or f"invalid record: {error}"
+    batch.quarantine("work", work_id, reason, ref)
 
 
 def rebuild_abstract(inverted_index: Mapping[str, Any] | None) -> str | None:
@@ -89,19 +208,6 @@ def rebuild_abstract(inverted_index: Mapping[str, Any] | None) -> str | None:
     """
     if not isinstance(inverted_index, Mapping):
         return None
-    words, positions = list(inverted_index.keys()), list(inverted_index.values())
-    if _all_of_type(words, str) and _all_of_type(positions, list):
-        every_position = list(chain.from_iterable(positions))
-        if _all_of_type(every_position, int) and min(every_position, default=0) >= 0:
-            # The usual index, with nothing to skip: no check per position (twice as fast). Read
-            # backwards, so the word that comes first in the index is written last, and wins.
-            return _join_words(
-                {
-                    position: word
-                    for word, word_positions in zip(reversed(words), reversed(positions), strict=True)
-                    for position in word_positions
-                }
-            )
     words_at: dict[int, str] = {}
     for word, word_positions in inverted_index.items():
         if not isinstance(word, str) or not isinstance(word_positions, list | tuple):
@@ -112,9 +218,21 @@ def rebuild_abstract(inverted_index: Mapping[str, Any] | None) -> str | None:
     return _join_words(words_at)
 
 
-def _all_of_type(values: list[Any], type_: type) -> bool:
-    """Whether every value is exactly of ``type_`` (not a subclass: ``True`` is no position)."""
-    return set(map(type, values)) <= {type_}
+def _abstract(raw: msgspec.Raw) -> str | None:
+    """:func:`rebuild_abstract` of a raw index, without its checks when the index is the usual one."""
+    try:
+        index = _INDEX.decode(raw)
+    except msgspec.ValidationError:
+        return rebuild_abstract(_ANY.decode(raw))
+    if not index:
+        return None
+    # Read backwards, so the word that comes first in the index is written last, and wins.
+    words_at = {
+        position: word
+        for word, word_positions in zip(reversed(index.keys()), reversed(index.values()), strict=True)
+        for position in word_positions
+    }
+    return _join_words(words_at)
 
 
 def _join_words(words_at: dict[int, str]) -> str | None:
@@ -122,156 +240,93 @@ def _join_words(words_at: dict[int, str]) -> str | None:
     return text or None
 
 
-def _record_id(record: Any) -> str | None:
-    value = record.get("id") if isinstance(record, dict) else None
+def _record_id(value: Any) -> str | None:
     return short_openalex_id(value) if isinstance(value, str) else None
 
 
-def _check_types(rows: RecordRows, checks: Mapping[str, list[ColumnCheck]] | None = None) -> None:
-    """Refuse a record whose values do not fit the canonical schemas (e.g. a numeric ``type``).
-
-    Without this one such record would fail the whole batch's Arrow conversion, and so its window.
-    Plain isinstance checks: a per-record Arrow conversion would double the normalizing time.
-    Only the columns copied from the record as they are (``SOURCE_COLUMNS``) are checked: every
-    other value is built by this module with its column's type (a test checks every column).
-
-    Raises:
-        InvalidField: Names the first table and column that does not fit.
-    """
-    for name, table_checks in (checks or _CHECKS).items():
-        for row in getattr(rows, name):
-            for column, always_fit, fits in table_checks:
-                value = row[column]
-                if type(value) not in always_fit and not fits(value):
-                    raise InvalidField(f"wrong type for {name}.{column}")
-
-
-Check = Callable[[Any], bool]
-# A column, the exact value types that always fit it (None among them), and the full check.
-ColumnCheck = tuple[str, frozenset[type], Check]
-
-
-def _fits(type_: pa.DataType) -> Check:
-    """A check that a Python value converts to an Arrow type without error."""
-    if pa.types.is_string(type_):
-        return lambda v: isinstance(v, str)
-    if pa.types.is_boolean(type_):
-        return lambda v: isinstance(v, bool)
-    if pa.types.is_integer(type_):
-        return lambda v: isinstance(v, int) and not isinstance(v, bool) and -(2**31) <= v < 2**31
-    if pa.types.is_floating(type_):
-        return lambda v: isinstance(v, int | float) and not isinstance(v, bool)
-    if pa.types.is_timestamp(type_):
-        return lambda v: isinstance(v, datetime)
-    if pa.types.is_date(type_):
-        return lambda v: isinstance(v, date) and not isinstance(v, datetime)
-    if pa.types.is_list(type_):
-        item = _fits(type_.value_type)
-        return lambda v: isinstance(v, list) and all(x is None or item(x) for x in v)
-    raise NotImplementedError(f"no check for Arrow type {type_}")
-
-
-def _always_fit(type_: pa.DataType) -> frozenset[type]:
-    """Exact value types that ``_fits(type_)`` accepts whatever the value (spares a call each)."""
-    if pa.types.is_string(type_):
-        return frozenset({type(None), str})
-    if pa.types.is_boolean(type_):
-        return frozenset({type(None), bool})
-    if pa.types.is_floating(type_):
-        return frozenset({type(None), float, int})
-    return frozenset({type(None)})  # integers need their range checked, lists their items
-
-
-def _column_check(field: pa.Field) -> ColumnCheck:
-    return field.name, _always_fit(field.type), _fits(field.type)
-
-
-# Columns whose values are copied from the record as they are, so may have any JSON type.
-SOURCE_COLUMNS = {
-    "works": {"type", "display_year", "venue", "venue_type", "language", "landing_url"},
-    "authorships": {"is_corresponding"},
-    "institutions": {"display_name", "ror", "country_code", "type"},
-    "topics": {"display_name", "subfield", "field", "domain"},
-    "work_topics": {"score"},
-}
-# Every column, in schema order (what the fast checks below must agree with).
-ALL_CHECKS = {name: [_column_check(field) for field in schema] for name, schema in SOURCE_TABLES.items()}
-_CHECKS = {
-    name: [check for check in ALL_CHECKS[name] if check[0] in SOURCE_COLUMNS[name]] for name in SOURCE_COLUMNS
-}
-
-
-def _work_problem(record: Any, work_id: str | None) -> str | None:
-    if not isinstance(record, dict):
+def _work_problem(is_object: bool, work_id: str | None, title: Any) -> str | None:
+    if not is_object:
         return "record is not a JSON object"
     if work_id is None or not work_id.startswith("W"):
         return "missing or invalid OpenAlex work id"
-    title = record.get("title")
     if not isinstance(title, str) or not title.strip():
         return "null title"
     return None
 
 
-def _work_rows(record: dict[str, Any], openalex_id: str, ref: str) -> RecordRows:
+def _work_rows(work: _Work, openalex_id: str, ref: str) -> RecordRows:
     # Values are computed in the order of the row, so a record with several faults is
     # quarantined for the same first one whatever the code below looks like.
     work_id = f"openalex:{openalex_id}"
-    primary = record.get("primary_location") or {}
-    doi = normalize_doi(record.get("doi") or (record.get("ids") or {}).get("doi"))
-    abstract = rebuild_abstract(record.get("abstract_inverted_index"))
-    publication_date = _date(record, "publication_date")
-    source_updated_at = _timestamp(record, "updated_date")
-    venue = primary.get("source") or {}
+    primary = work.primary_location or _NO_LOCATION
+    doi = normalize_doi(work.doi or (work.ids or _NO_IDS).doi)
+    abstract = _abstract(work.abstract_inverted_index)
+    publication_date = _date(work.publication_date, "publication_date")
+    source_updated_at = _timestamp(work.updated_date, "updated_date")
+    venue = primary.source or _NO_SOURCE
     rows = RecordRows()
     rows.works.append(
         {
             "work_id": work_id,
             "source": "openalex",
-            "title": record["title"],
-            "title_raw": record["title"],
+            "title": work.title,
+            "title_raw": work.title,
             "abstract": abstract,
             "abstract_raw": abstract,
-            "type": record.get("type"),
+            "type": work.type,
             "first_version_date": None,
             "publication_date": publication_date,
             "source_updated_at": source_updated_at,
-            "display_year": record.get("publication_year"),
-            "venue": venue.get("display_name"),
-            "venue_type": venue.get("type"),
+            "display_year": work.publication_year,
+            "venue": venue.display_name,
+            "venue_type": venue.type,
             "doi": doi,
-            "arxiv_id": arxiv_id_from_doi(doi) or _arxiv_id_in_locations(record),
+            "arxiv_id": arxiv_id_from_doi(doi) or _arxiv_id_in_locations(work),
             "openalex_id": openalex_id,
-            "language": record.get("language"),
+            "language": work.language,
             "journal_ref": None,
-            "landing_url": primary.get("landing_page_url"),
+            "landing_url": primary.landing_page_url,
             "raw_ref": ref,
         }
     )
-    for position, authorship in enumerate(record.get("authorships") or [], start=1):
+    for position, authorship in enumerate(work.authorships or (), start=1):
         _add_authorship(rows, authorship, work_id, position, ref)
-    _add_topics(rows, record, work_id, ref)
+    _add_topics(rows, work, work_id, ref)
     return rows
 
 
-def _add_authorship(
-    rows: RecordRows, authorship: dict[str, Any], work_id: str, position: int, ref: str
-) -> None:
-    author = authorship.get("author") or {}
-    author_id = short_openalex_id(author.get("id"))
+_NO_LOCATION = _Location()
+_NO_IDS = _Ids()
+_NO_SOURCE = _Source()
+_NO_AUTHOR = _Author()
+_NO_LABEL = _Label()
+
+
+def _add_authorship(rows: RecordRows, authorship: _Authorship, work_id: str, position: int, ref: str) -> None:
+    author = authorship.author or _NO_AUTHOR
+    author_id = short_openalex_id(author.id)
     mention_id = f"{work_id}#{position}"
-    raw_name = authorship.get("raw_author_name") or author.get("display_name")
-    if author_id == NULL_AUTHOR_ID or author.get("display_name") == "NULL AUTHOR_ID":
+    raw_name = authorship.raw_author_name or author.display_name
+    if author_id == NULL_AUTHOR_ID or author.display_name == "NULL AUTHOR_ID":
         rows.quarantine.append(_quarantine_row(mention_id, "null author (OpenAlex NULL AUTHOR_ID)", ref))
         return
     if not isinstance(raw_name, str) or not (key := name_key(raw_name)):
         rows.quarantine.append(_quarantine_row(mention_id, "author without a name", ref))
         return
     institution_ids = []
-    for institution in authorship.get("institutions") or []:
-        institution_id = short_openalex_id(institution.get("id"))
+    for institution in authorship.institutions or ():
+        institution_id = short_openalex_id(institution.id)
         if institution_id:
             institution_ids.append(institution_id)
-            rows.institutions.append(_institution_row(institution, institution_id))
+            rows.institutions.append(
+                {
+                    "institution_id": institution_id,
+                    "display_name": institution.display_name or institution_id,
+                    "ror": institution.ror,
+                    "country_code": institution.country_code,
+                    "type": institution.type,
+                }
+            )
     rows.authorships.append(
         {
             "mention_id": mention_id,
@@ -280,57 +335,48 @@ def _add_authorship(
             "raw_name": raw_name.strip(),
             "name_key": key,
             "source_author_id": author_id,
-            "orcid": normalize_orcid(author.get("orcid")),
+            "orcid": normalize_orcid(author.orcid),
             "institution_ids": institution_ids,
-            "raw_affiliations": [
-                s for s in authorship.get("raw_affiliation_strings") or [] if isinstance(s, str)
-            ],
-            "is_corresponding": authorship.get("is_corresponding"),
+            "raw_affiliations": [s for s in authorship.raw_affiliation_strings or () if isinstance(s, str)],
+            "is_corresponding": authorship.is_corresponding,
             "raw_ref": ref,
         }
     )
 
 
-def _institution_row(institution: dict[str, Any], institution_id: str) -> Row:
-    return {
-        "institution_id": institution_id,
-        "display_name": institution.get("display_name") or institution_id,
-        "ror": institution.get("ror"),
-        "country_code": institution.get("country_code"),
-        "type": institution.get("type"),
-    }
-
-
-def _add_topics(rows: RecordRows, record: dict[str, Any], work_id: str, ref: str) -> None:
-    primary_id = short_openalex_id((record.get("primary_topic") or {}).get("id"))
-    for topic in record.get("topics") or []:
-        topic_id = short_openalex_id(topic.get("id"))
+def _add_topics(rows: RecordRows, work: _Work, work_id: str, ref: str) -> None:
+    primary_id = short_openalex_id((work.primary_topic or _NO_REF).id)
+    for topic in work.topics or ():
+        topic_id = short_openalex_id(topic.id)
         if topic_id is None:
             continue
         rows.topics.append(
             {
                 "topic_id": f"openalex:{topic_id}",
                 "scheme": "openalex-topic",
-                "display_name": topic.get("display_name") or topic_id,
-                "subfield": (topic.get("subfield") or {}).get("display_name"),
-                "field": (topic.get("field") or {}).get("display_name"),
-                "domain": (topic.get("domain") or {}).get("display_name"),
+                "display_name": topic.display_name or topic_id,
+                "subfield": (topic.subfield or _NO_LABEL).display_name,
+                "field": (topic.field or _NO_LABEL).display_name,
+                "domain": (topic.domain or _NO_LABEL).display_name,
             }
         )
         rows.work_topics.append(
             {
                 "work_id": work_id,
                 "topic_id": f"openalex:{topic_id}",
-                "score": topic.get("score"),
+                "score": topic.score,
                 "is_primary": topic_id == primary_id,
                 "raw_ref": ref,
             }
         )
 
 
-def _arxiv_id_in_locations(record: dict[str, Any]) -> str | None:
-    for location in record.get("locations") or []:
-        found = arxiv_id_from_url((location or {}).get("landing_page_url"))
+_NO_REF = _Ref()
+
+
+def _arxiv_id_in_locations(work: _Work) -> str | None:
+    for location in work.locations or ():
+        found = arxiv_id_from_url((location or _NO_LOCATION).landing_page_url)
         if found:
             return found
     return None
@@ -347,11 +393,10 @@ def _quarantine_row(record_id: str, reason: str, ref: str) -> Row:
 
 
 class InvalidField(ValueError):
-    """A field of a record has the wrong type or format; the record is quarantined."""
+    """A field of a record has the wrong format; the record is quarantined."""
 
 
-def _date(record: dict[str, Any], name: str) -> date | None:
-    value = record.get(name)
+def _date(value: Any, name: str) -> date | None:
     if value is None:
         return None
     try:
@@ -360,8 +405,7 @@ def _date(record: dict[str, Any], name: str) -> date | None:
         raise InvalidField(f"invalid {name}: {str(value)[:40]!r} is not a YYYY-MM-DD date") from None
 
 
-def _timestamp(record: dict[str, Any], name: str) -> datetime | None:
-    value = record.get(name)
+def _timestamp(value: Any, name: str) -> datetime | None:
     if value is None:
         return None
     try:

@@ -41,9 +41,9 @@ def without_raw_ref(tables: dict[str, pa.Table]) -> dict[str, pa.Table]:
     }
 
 
-def read_snapshot(parts: list[SnapshotPart], chunk_records: int = 1000) -> tuple[BatchBuilder, int]:
+def read_snapshot(parts: list[SnapshotPart]) -> tuple[BatchBuilder, int]:
     batch = BatchBuilder("openalex")
-    read = sum(normalize_snapshot_part(p, batch, p.ref, chunk_records=chunk_records) for p in parts)
+    read = sum(normalize_snapshot_part(p, batch, p.ref) for p in parts)
     return batch, read
 
 
@@ -78,8 +78,7 @@ def test_snapshot_gives_the_api_tables(snapshot: tuple[Path, list[tuple[str, lis
     root, written = snapshot
     parts = snapshot_parts(root, *EVERYTHING)
     assert [p.relative_path for p in parts] == [relative_path for relative_path, _ in written]
-    # chunks of 7 records: refs must still name each record's line across chunk boundaries
-    bulk, read = read_snapshot(parts, chunk_records=7)
+    bulk, read = read_snapshot(parts)
     in_order = [record for _, records in written for record in records]
     api = BatchBuilder("openalex")
     normalize_openalex_page(RawPage("api-page", orjson.dumps({"results": in_order})), api)
@@ -184,7 +183,7 @@ def test_invalid_json_line_is_quarantined(tmp_path: Path, works: list[dict[str, 
     write_manifest(tmp_path, {"works/updated_date=2025-01-02/part_000.gz": 4})
     (part,) = snapshot_parts(tmp_path, date(2025, 1, 2), date(2025, 1, 3))
 
-    batch, read = read_snapshot([part], chunk_records=1)
+    batch, read = read_snapshot([part])
 
     assert read == 4 and batch.records_seen == 4
     ref = "snapshot/openalex/works/updated_date=2025-01-02/part_000.gz"

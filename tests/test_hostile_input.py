@@ -86,7 +86,7 @@ def hostile_openalex(draw: st.DrawFn) -> Any:
 
 def normalized(records: list[Any]) -> dict[str, list[dict[str, Any]]]:
     batch = BatchBuilder("openalex")
-    normalize_openalex_records(records, "raw/page", batch)
+    normalize_openalex_records([json.dumps(r).encode() for r in records], "raw/page", batch)
     tables = batch.to_tables()  # must convert to the canonical schemas
     assert batch.records_seen == len(records)
     return {name: table.to_pylist() for name, table in tables.items()}
