@@ -16,6 +16,9 @@ from warehouse.schemas import SOURCE_TABLES
 __all__ = ["BatchBuilder", "RecordRows", "name_key"]
 
 Row = dict[str, Any]
+# Tables that describe things works refer to (the warehouse keeps one row per id, chosen by the
+# row's values): a row equal to one already in the batch adds nothing.
+REFERENCE_TABLES = ("institutions", "topics")
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 
 
@@ -44,12 +47,26 @@ class BatchBuilder:
         self.source = source
         self.rows: dict[str, list[Row]] = {name: [] for name in SOURCE_TABLES}
         self.records_seen = 0
+        self._seen: dict[str, set[tuple[Any, ...]]] = {name: set() for name in REFERENCE_TABLES}
 
     def add(self, record: RecordRows) -> None:
-        """Add the rows of one record that normalized (its bad mentions may be quarantined)."""
+        """Add the rows of one record that normalized (its bad mentions may be quarantined).
+
+        A row of a reference table (``REFERENCE_TABLES``) that the batch already holds is not added
+        again: every work of an institution names it, every work on a topic lists it.
+        """
         self.records_seen += 1
-        for table in self.rows:
-            self.rows[table].extend(getattr(record, table))
+        for table, rows in self.rows.items():
+            added: list[Row] = getattr(record, table)
+            seen = self._seen.get(table)
+            if seen is None:
+                rows.extend(added)
+                continue
+            for row in added:
+                values = tuple(row.values())
+                if values not in seen:
+                    seen.add(values)
+                    rows.append(row)
 
     def quarantine(self, record_type: str, record_id: str | None, reason: str, raw_ref: str) -> None:
         """Quarantine a whole record that could not be normalized."""

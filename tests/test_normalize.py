@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import gzip
 import json
 from datetime import UTC, date, datetime
@@ -185,3 +186,22 @@ def test_arxiv_versions_are_one_work(recorded: Path) -> None:
         "https://arxiv.org/abs/2104.12255v1",
         "https://arxiv.org/abs/quant-ph/0201082v1",
     ]
+
+
+def test_a_batch_holds_each_institution_and_topic_row_once(recorded: Path) -> None:
+    page = json.loads((recorded / "openalex" / "works" / "keypaper_json__results_page_1.json").read_text())
+    work = next(w for w in page["results"] if w["authorships"][0]["institutions"] and w["topics"])
+    renamed = copy.deepcopy(work)
+    renamed["id"] += "0"
+    renamed["authorships"][0]["institutions"][0]["display_name"] = "Renamed"
+    batch = BatchBuilder("openalex")
+    normalize_openalex_page(RawPage("raw/p", orjson.dumps({"results": [work, work, renamed]})), batch)
+    institutions = {
+        (i["id"].rsplit("/", 1)[1], i["display_name"]) for a in work["authorships"] for i in a["institutions"]
+    }
+    renamed_one = renamed["authorships"][0]["institutions"][0]["id"].rsplit("/", 1)[1]
+    assert sorted((r["institution_id"], r["display_name"]) for r in batch.rows["institutions"]) == sorted(
+        institutions | {(renamed_one, "Renamed")}
+    )
+    assert len(batch.rows["topics"]) == len(work["topics"])  # the same topic rows, once
+    assert len(batch.rows["work_topics"]) == 3 * len(work["topics"])
