@@ -93,7 +93,7 @@ def machine() -> dict[str, Any]:
     )
     meminfo = _read("/proc/meminfo")
     mem_kib = next((int(line.split()[1]) for line in meminfo if line.startswith("MemTotal")), 0)
-    packages = ["duckdb", "pyarrow", "orjson", "rapidfuzz", "numpy", "prefect"]
+    packages = ["duckdb", "pyarrow", "orjson", "msgspec", "isal", "rapidfuzz", "numpy", "prefect"]
     return {
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "nproc": os.cpu_count(),
