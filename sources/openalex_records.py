@@ -4,15 +4,16 @@ A work is decoded straight from its JSON bytes into typed structs (msgspec) that
 fields read here: the rest of a work (references, counts, concepts, ... most of its bytes) is
 skipped without building Python objects, and the types are the schema check. A record whose value
 does not fit them (``type: 1``, ``publication_year: "x"``, an author that is not an object) is
-quarantined with msgspec's account of it (``invalid record: Expected `str | null`, got `int` - at
-`$.type```); one that is not JSON, as ``invalid JSON line``. Where a source's mess is common and
-harmless the types are loose and the code decides: a bad id or title, an author without a usable
-name (that mention is quarantined, the work kept) and junk in ``abstract_inverted_index`` (bad
-entries skipped).
+quarantined with msgspec's account of it, list positions left out (``invalid record: Expected
+`object | null`, got `str` - at `$.authorships[].author```); one that is not JSON, as ``invalid
+JSON line``. Where a source's mess is common and harmless the types are loose and the code
+decides: a bad id or title, an author without a usable name (that mention is quarantined, the
+work kept) and junk in ``abstract_inverted_index`` (bad entries skipped).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
@@ -123,6 +124,7 @@ _WORK = msgspec.json.Decoder(_Work)
 _PAGE = msgspec.json.Decoder(_Page)
 _INDEX = msgspec.json.Decoder(dict[str, list[Annotated[int, msgspec.Meta(ge=0)]]] | None)
 _ANY = msgspec.json.Decoder()
+_LIST_INDEX = re.compile(r"\[\d+\]")
 
 
 def normalize_openalex_page(page: RawPage, batch: BatchBuilder) -> None:
@@ -188,7 +190,8 @@ def _quarantine_invalid(record: bytes | msgspec.Raw, error: str, ref: str, batch
     is_object = isinstance(generic, dict)
     work_id = _record_id(generic.get("id")) if is_object else None
     title = generic.get("title") if is_object else None
-    reason = _work_problem(is_object, work_id, title) or f"invalid record: {error}"
+    # Without list positions, so one kind of fault is one reason in the run's counts per reason.
+    reason = _work_problem(is_object, work_id, title) or f"invalid record: {_LIST_INDEX.sub('[]', error)}"
     batch.quarantine("work", work_id, reason, ref)
 
 
