@@ -125,6 +125,9 @@ _PAGE = msgspec.json.Decoder(_Page)
 _INDEX = msgspec.json.Decoder(dict[str, list[Annotated[int, msgspec.Meta(ge=0)]]] | None)
 _ANY = msgspec.json.Decoder()
 _LIST_INDEX = re.compile(r"\[\d+\]")
+# What an absent (or null) object reads as: every field None.
+_NO_LOCATION, _NO_IDS, _NO_SOURCE, _NO_AUTHOR = _Location(), _Ids(), _Source(), _Author()
+_NO_LABEL, _NO_REF = _Label(), _Ref()
 
 
 def normalize_openalex_page(page: RawPage, batch: BatchBuilder) -> None:
@@ -168,7 +171,7 @@ def normalize_openalex_record(record: bytes | msgspec.Raw, ref: str, batch: Batc
         batch.quarantine("work", None, "invalid JSON line", ref)
         return
     work_id = _record_id(work.id)
-    problem = _work_problem(True, work_id, work.title)
+    problem = _work_problem(work_id, work.title)
     if problem:
         batch.quarantine("work", work_id, problem, ref)
         return
@@ -187,11 +190,12 @@ def _quarantine_invalid(record: bytes | msgspec.Raw, error: str, ref: str, batch
     except (msgspec.DecodeError, UnicodeDecodeError):  # it failed the types before its end was read
         batch.quarantine("work", None, "invalid JSON line", ref)
         return
-    is_object = isinstance(generic, dict)
-    work_id = _record_id(generic.get("id")) if is_object else None
-    title = generic.get("title") if is_object else None
+    if not isinstance(generic, dict):
+        batch.quarantine("work", None, "record is not a JSON object", ref)
+        return
+    work_id = _record_id(generic.get("id"))
     # Without list positions, so one kind of fault is one reason in the run's counts per reason.
-    reason = _work_problem(is_object, work_id, title) or f"invalid record: {_LIST_INDEX.sub('[]', error)}"
+    reason = _work_problem(work_id, generic.get("title")) or f"invalid record: {_LIST_INDEX.sub('[]', error)}"
     batch.quarantine("work", work_id, reason, ref)
 
 
@@ -247,9 +251,7 @@ def _record_id(value: Any) -> str | None:
     return short_openalex_id(value) if isinstance(value, str) else None
 
 
-def _work_problem(is_object: bool, work_id: str | None, title: Any) -> str | None:
-    if not is_object:
-        return "record is not a JSON object"
+def _work_problem(work_id: str | None, title: Any) -> str | None:
     if work_id is None or not work_id.startswith("W"):
         return "missing or invalid OpenAlex work id"
     if not isinstance(title, str) or not title.strip():
@@ -296,13 +298,6 @@ def _work_rows(work: _Work, openalex_id: str, ref: str) -> RecordRows:
         _add_authorship(rows, authorship, work_id, position, ref)
     _add_topics(rows, work, work_id, ref)
     return rows
-
-
-_NO_LOCATION = _Location()
-_NO_IDS = _Ids()
-_NO_SOURCE = _Source()
-_NO_AUTHOR = _Author()
-_NO_LABEL = _Label()
 
 
 def _add_authorship(rows: RecordRows, authorship: _Authorship, work_id: str, position: int, ref: str) -> None:
@@ -372,9 +367,6 @@ def _add_topics(rows: RecordRows, work: _Work, work_id: str, ref: str) -> None:
                 "raw_ref": ref,
             }
         )
-
-
-_NO_REF = _Ref()
 
 
 def _arxiv_id_in_locations(work: _Work) -> str | None:
