@@ -9,6 +9,7 @@ reading the old state; a reader that opens after the rename sees the new one; no
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from importlib.resources import files
@@ -143,12 +144,10 @@ def _build(
     )
     create_mention_institutions(con)
     params = {"built_at": built_at, "close_min": options.close_min_works, "max_authors": options.max_authors}
-    for statement in _statements("derive_authors.sql"):
-        con.execute(statement, {k: v for k, v in params.items() if f"${k}" in statement})
+    _run_script(con, "derive_authors.sql", params)
     fill_summaries(con)
     pages = {"max_works": PAGE_WORKS, "max_topics": PAGE_TOPICS, "max_collaborators": PAGE_COLLABORATORS}
-    for statement in _statements("derive_pages.sql"):
-        con.execute(statement, pages)
+    _run_script(con, "derive_pages.sql", pages)
     for name in [*(f"src_{t}" for t in SOURCE_TABLES), *_INTERMEDIATE]:
         con.execute(f"DROP TABLE {name}")
     apply_comments(con)
@@ -168,6 +167,12 @@ def _load_source_table(
         con.execute(sql, [paths])
     else:
         create_from_arrow(con, name, schema.empty_table())
+
+
+def _run_script(con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, object]) -> None:
+    """Run the statements of ``sql/<name>``, each given the parameters it names (``$name``)."""
+    for statement in _statements(name):
+        con.execute(statement, {k: v for k, v in params.items() if f"${k}" in statement})
 
 
 def _statements(name: str) -> list[str]:

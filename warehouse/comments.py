@@ -142,7 +142,7 @@ DERIVED_COLUMNS: dict[str, dict[str, str]] = {
         "rank": "1..5 within the kind",
     },
     "profile_pages": {
-        "author_id": "Author (sorted: key for point reads)",
+        "author_id": "Author (unique index: the key of point reads)",
         "updated_at": "When the page was built",
         "page": "JSON: the author_profiles row plus works (first 200, display order), topics (top 10), "
         "collaborators (top 20) and affiliations; read with warehouse.read.read_profile",

@@ -1,7 +1,7 @@
 """Typed reads of the published warehouse through read-only connections (profile pages, CLI).
 
 A full profile is one point read: ``profile_pages`` holds each author's whole page as one JSON document,
-sorted by ``author_id`` (built from ``author_profiles``, ``author_works``, ``author_topics``,
+indexed by ``author_id`` (built from ``author_profiles``, ``author_works``, ``author_topics``,
 ``collaborations`` and ``author_affiliations``, which analysts query). DuckDB fetches a single
 VARCHAR value in about a millisecond where the same data as nested lists costs ten times more.
 """

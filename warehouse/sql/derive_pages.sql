@@ -1,6 +1,6 @@
--- The profile read model: one row per author holding the whole page as one JSON document, sorted by
--- author_id, so a page is a single point read (DuckDB prunes by the author_id min/max of each block).
--- Built last, from the analyst tables, so the page and those tables always agree.
+-- The profile read model: one row per author holding the whole page as one JSON document, read by
+-- author_id through a unique index (below). Built last, from the analyst tables, so the page and those
+-- tables always agree.
 CREATE TABLE profile_pages AS
 WITH page_works AS (
     SELECT author_id,
@@ -42,3 +42,9 @@ LEFT JOIN page_topics t USING (author_id)
 LEFT JOIN page_collaborators c USING (author_id)
 LEFT JOIN page_affiliations a USING (author_id)
 ORDER BY p.author_id
+;
+-- A point read by author_id goes through this index and fetches the one row's page. Without it DuckDB
+-- scans the 2,048-row vector around the row and reads the page of each (a few KB each: megabytes
+-- per read of a 1M-work warehouse, 6 ms p50 against 1.4 ms from a fresh reader). It also makes a
+-- second row for one author fail the build instead of being published.
+CREATE UNIQUE INDEX profile_pages_author_id ON profile_pages (author_id)
