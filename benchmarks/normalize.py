@@ -3,10 +3,11 @@
 Worker: ``python -m benchmarks.normalize {parse|full} DATA_DIR PROCESSES`` prints one JSON line.
 
 - ``parse``: gunzip + ``orjson.loads`` of every line of every part: the ceiling for any normalizer.
-- ``full``: what a snapshot chunk costs in the pipeline: ``snapshot_parts`` (manifest and record-count
-  check), then per part ``normalize_snapshot_part`` into a ``BatchBuilder``, ``to_tables`` and
-  ``enrich_batch`` (clean titles and abstracts, topic hierarchy). One batch per part, so parts can
-  go to separate processes (``multiprocessing`` over parts).
+- ``full``: what a snapshot chunk costs in the pipeline: ``snapshot_parts`` (the parts checked against
+  the manifest; their record counts are checked as they are read), then per part
+  ``normalize_snapshot_part`` into a ``BatchBuilder``, ``to_tables`` and ``enrich_batch`` (clean
+  titles and abstracts, topic hierarchy). One batch per part, so parts can go to separate processes
+  (``multiprocessing`` over parts).
 
 The machine is shared, so besides wall-clock works/s each run records its CPU seconds (user +
 system of the timed part, the pool's workers included): works per CPU-second is the per-core

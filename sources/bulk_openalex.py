@@ -11,9 +11,10 @@ A line is the same work object as an API page's ``results`` item, so each goes t
 
 OpenAlex deletes a type's manifest while it rewrites a partition and writes it back when done,
 so "if the manifest is there, all the entities are there too" (same page). Parts are therefore
-checked against the manifest before anything is read: a missing part, a part the manifest does not
-list, or a part with another number of lines than the manifest says means the local copy is
-incomplete or mixed, and reading it would silently lose or duplicate works.
+checked against the manifest: a missing part or a part the manifest does not list before anything
+is read, and a part's number of lines as it is read (one pass over the file, not two). Either
+means the local copy is incomplete or mixed, and reading on would silently lose or duplicate works,
+so the chunk fails and nothing read from it is published.
 """
 
 from __future__ import annotations
@@ -69,7 +70,9 @@ class SnapshotPart:
 
 
 def snapshot_parts(root: Path, start: date, end: date) -> list[SnapshotPart]:
-    """The verified part files whose ``updated_date`` partition lies in ``[start, end)``.
+    """The part files whose ``updated_date`` partition lies in ``[start, end)``, checked against the manifest.
+
+    Their contents are checked as they are read (:func:`normalize_snapshot_part`).
 
     Args:
         root: The snapshot root (the directory holding ``works/``).
@@ -80,9 +83,8 @@ def snapshot_parts(root: Path, start: date, end: date) -> list[SnapshotPart]:
         The parts, sorted by partition date and file name.
 
     Raises:
-        SourceError: The manifest is missing or unreadable, or a part of the window is missing,
-            not in the manifest, unreadable, or holds another number of records than the manifest
-            says.
+        SourceError: The manifest is missing or unreadable, or a part of the window is missing or
+            not in the manifest.
     """
     listed = {p.relative_path: p for p in _manifest_parts(root) if start <= p.updated_date < end}
     on_disk = {p.relative_path for p in _parts_on_disk(root) if start <= p.updated_date < end}
@@ -90,10 +92,7 @@ def snapshot_parts(root: Path, start: date, end: date) -> list[SnapshotPart]:
         raise _error(root, f"not in the manifest (the copy is mixed): {_some(unlisted)}; {_RESYNC}")
     if missing := sorted(listed.keys() - on_disk):
         raise _error(root, f"listed in the manifest but missing: {_some(missing)}; {_RESYNC}")
-    parts = [listed[name] for name in sorted(listed, key=lambda n: (listed[n].updated_date, n))]
-    for part in parts:
-        _check_record_count(part, _count_records(part))
-    return parts
+    return [listed[name] for name in sorted(listed, key=lambda n: (listed[n].updated_date, n))]
 
 
 def normalize_snapshot_part(part: SnapshotPart, batch: BatchBuilder, ref: str) -> int:
@@ -111,8 +110,8 @@ def normalize_snapshot_part(part: SnapshotPart, batch: BatchBuilder, ref: str) -
         The number of records (non-blank lines) read.
 
     Raises:
-        SourceError: The file is not readable gzip, or its record count no longer matches the
-            manifest (the rows already added to ``batch`` must then not be published).
+        SourceError: The file is not readable gzip, or holds another number of records than the
+            manifest says (the rows already added to ``batch`` must then not be published).
     """
     records = 0
     with _collector_paused():
@@ -181,10 +180,6 @@ def _partition_date(root: Path, match: re.Match[str]) -> date:
         return date.fromisoformat(match.group(2))
     except ValueError:
         raise _error(root, f"{match.group(1)}: {match.group(2)} is not a date") from None
-
-
-def _count_records(part: SnapshotPart) -> int:
-    return sum(1 for _ in _lines(part))
 
 
 def _check_record_count(part: SnapshotPart, records: int) -> None:

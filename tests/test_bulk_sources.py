@@ -134,8 +134,9 @@ def test_record_count_mismatch_fails(snapshot: tuple[Path, list[tuple[str, list[
     manifest["entries"][2]["meta"]["record_count"] += 1
     (root / "works" / "manifest").write_text(json.dumps(manifest))
 
+    parts = snapshot_parts(root, *EVERYTHING)  # the count is checked as the part is read
     with pytest.raises(SourceError, match=r"holds \d+ records but the manifest says \d+.*re-sync") as error:
-        snapshot_parts(root, *EVERYTHING)
+        read_snapshot(parts)
     assert written[2][0] in error.value.message
 
 
@@ -169,8 +170,9 @@ def test_truncated_part_fails(snapshot: tuple[Path, list[tuple[str, list[Any]]]]
     path = root / written[0][0]
     path.write_bytes(path.read_bytes()[:-20])
 
+    parts = snapshot_parts(root, *EVERYTHING)
     with pytest.raises(SourceError, match="not readable gzip"):
-        snapshot_parts(root, *EVERYTHING)
+        read_snapshot(parts)
 
 
 def test_invalid_json_line_is_quarantined(tmp_path: Path, works: list[dict[str, Any]]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import socket
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -99,6 +100,25 @@ def test_snapshot_backfill_gives_the_same_works_as_the_api_also_on_dask(data: Pa
         assert scaled(*args, **options)["chunks"] == 12
     assert table_hashes(tmp_path / "api" / "warehouse.duckdb") == from_snapshot
     assert table_hashes(tmp_path / "dask" / "warehouse.duckdb") == from_snapshot
+
+
+def test_a_snapshot_part_off_its_manifest_count_fails_its_chunk_alone(data: Path, tmp_path: Path) -> None:
+    snapshot = tmp_path / "snapshot" / "openalex"
+    written = write_snapshot(snapshot, partition(recorded_openalex_works(RECORDED), per_part=50))
+    manifest_path = snapshot / "works" / "manifest"
+    manifest = json.loads(manifest_path.read_text())
+    bad_entry = next(e for e in manifest["entries"] if e["url"].endswith(written[-1][0]))
+    bad_entry["meta"]["record_count"] += 1  # the local copy of the last part lost a line
+    manifest_path.write_text(json.dumps(manifest))
+    bad_day = written[-1][0].split("updated_date=")[1][:10].replace("-", "")
+
+    with pytest.raises(RuntimeError, match=r"holds 2 records but the manifest says 3"):
+        backfill(["openalex-snapshot"], "2024-01-01", "2025-11-01", chunk_days=60,
+                 bulk_path=str(snapshot), config_file=CONFIG)  # fmt: skip
+
+    windows = [p.name.split("--") for p in (data / "lake" / "batches" / "openalex").glob("*/*")]
+    assert len(windows) == 11  # of 12 chunks: every other chunk is staged
+    assert not [w for w in windows if w[0][:8] <= bad_day < w[1][:8]]
 
 
 def test_rebuild_from_raw_reproduces_the_tables(data: Path) -> None:
