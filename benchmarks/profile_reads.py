@@ -10,20 +10,31 @@ Workers (one JSON line each):
 - ``python -m benchmarks.profile_reads publish LAKE WAREHOUSE``: ``build_and_publish`` of the same lake
   over the same warehouse path: the nightly publish the readers must not notice (a night without new
   works: author units are reused from the saved identity state, every derived table is rebuilt).
+- ``python -m benchmarks.profile_reads build DATA OUT``: what the ingest worker does (staging, then
+  ``build_and_publish``), with the author identities taken from the generator's labels
+  (``truth/authors.parquet``) instead of resolved; the labels are kept beside the warehouse and
+  the publish worker uses them too.
 
-The warehouse is built once by the ingest worker (``benchmarks.ingest ours``) from a synthetic set
-and cached under ``/tmp/bzpeer-bench/profile_reads/w<works>/``.
+The warehouse is built once from a synthetic set and cached under
+``/tmp/bzpeer-bench/profile_reads/w<works>[-labels]/``: by the ingest worker (``benchmarks.ingest
+ours``, identities resolved), or, for sets too big to resolve in a benchmark run (a 1M-work set has
+7.2M mentions: hours on 2 cores, section 3), by ``build`` with labelled identities. Every table a
+profile read touches is built by the pipeline's own SQL either way; only who is who comes from the
+labels, one label join per mention in ``author_evidence`` (score 1), and no review pairs.
 """
 
 from __future__ import annotations
 
 import random
+import shutil
 import subprocess
 import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+import pyarrow as pa
 
 from benchmarks.common import emit, load_average, median, run_measured, worker
 
@@ -63,10 +74,67 @@ def _quantile(ordered: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
+LABELS = "labels.parquet"  # beside a warehouse whose identities come from the generator's labels
+
+
+def build_with_labels(data: Path, out: Path) -> dict[str, Any]:
+    """The ingest worker's staging and publish of every day of ``data``, identities from the labels."""
+    from benchmarks.ingest import ingest_ours
+
+    out.mkdir(parents=True, exist_ok=True)
+    labels = out / LABELS
+    shutil.copyfile(data / "truth" / "authors.parquet", labels)
+    _use_labels(labels)
+    days = len(list((data / "openalex" / "works").glob("updated_date=*")))
+    return ingest_ours(data, out, days)
+
+
+def _use_labels(labels: Path) -> None:
+    """Make ``build_and_publish`` in this process take author identities from ``labels``.
+
+    The build's resolution step (``warehouse.author_step``) still assigns stable ids and writes every
+    identity table; it is given clusters from the labels instead of the resolver's.
+    """
+    import duckdb
+
+    from dedupe.clustering import Resolution
+    from dedupe.incremental import IncrementalResolution
+    from dedupe.mentions import MentionRows
+    from dedupe.scoring import Evidence
+    from warehouse import author_step
+
+    def mention_ids(con: duckdb.DuckDBPyConnection) -> MentionRows:
+        reader = con.sql("SELECT mention_id FROM authorships").to_arrow_reader(100_000)
+        return MentionRows(reader, list)
+
+    def resolve(mentions: MentionRows, *_: Any, **__: Any) -> IncrementalResolution:
+        with duckdb.connect() as con:
+            con.register("present", pa.Table.from_batches(list(mentions.batches)))
+            # A mention the labels do not know is a person of its own (none in a generated set).
+            rows = con.execute(
+                "SELECT p.mention_id, min(p.mention_id) OVER (PARTITION BY coalesce("
+                "t.person_id::VARCHAR, p.mention_id)) FROM present p "
+                "LEFT JOIN read_parquet(?) t USING (mention_id)",
+                [str(labels)],
+            ).fetchall()
+        clusters = dict(rows)
+        joins: dict[str, list[Evidence]] = {}
+        for mention_id, key in rows:
+            if mention_id != key:
+                joins.setdefault(key, []).append(Evidence(key, mention_id, 1.0, rule="label"))
+        evidence = {key: tuple(e) for key, e in joins.items()}
+        return IncrementalResolution(Resolution(clusters, evidence, (), {}), {}, len(clusters), 0)
+
+    author_step._mentions = mention_ids  # type: ignore[assignment]
+    author_step.resolve_incrementally = resolve  # type: ignore[assignment]
+
+
 def publish(lake: Path, warehouse: Path) -> dict[str, Any]:
     from warehouse import build_and_publish, save_identity_state
     from warehouse.state import PIPELINE_RUNS, WATERMARKS
 
+    if (warehouse.parent / LABELS).is_file():
+        _use_labels(warehouse.parent / LABELS)
     started = time.perf_counter()
     state = {"pipeline_runs": PIPELINE_RUNS.empty_table(), "watermarks": WATERMARKS.empty_table()}
     counts = build_and_publish(lake, warehouse, "bench-publish", datetime.now(UTC), state)
@@ -109,7 +177,15 @@ def measure(built: Path, works: int, reads: int, repeats: int) -> dict[str, Any]
         }
         for key, rows in runs.items()
     }
-    return {"works": works, "authors": authors, "reads": reads, "repeats": repeats, "summary": summary}
+    identities = "labels" if (built / LABELS).is_file() else "resolved"
+    return {
+        "works": works,
+        "authors": authors,
+        "identities": identities,
+        "reads": reads,
+        "repeats": repeats,
+        "summary": summary,
+    }
 
 
 def _read(warehouse: Path, ids_file: Path, reads: int, mode: str) -> dict[str, Any]:
@@ -137,5 +213,7 @@ def _read_while_publishing(built: Path, ids_file: Path, reads: int, mode: str) -
 if __name__ == "__main__":
     if sys.argv[1] == "read":
         emit(read_latencies(Path(sys.argv[2]), Path(sys.argv[3]), int(sys.argv[4]), sys.argv[5]))
+    elif sys.argv[1] == "build":
+        emit(build_with_labels(Path(sys.argv[2]), Path(sys.argv[3])))
     else:
         emit(publish(Path(sys.argv[2]), Path(sys.argv[3])))

@@ -96,8 +96,9 @@ def _normalize(r: Result) -> list[str]:
         f"{r['scaling_parse_2proc']:.2f}x). Target near-linear (>= 1.8x): {_verdict(scaling >= 1.8)}; "
         "on a shared 2-core machine this figure is bounded by the other sessions' load.",
         f"- Where the full normalizer's CPU goes (1 process, summed over parts): {phases}. The "
-        "normalize phase includes reading and decoding; verify_parts gunzips every part a second time "
-        "(its lines are counted against the manifest before any is read). The ceiling reads with the "
+        "normalize phase includes reading, decoding and counting each part's lines against the "
+        "manifest; verify_parts is the manifest check (until 2026-11-26 it gunzipped every part a "
+        "second time to count its lines before reading). The ceiling reads with the "
         "standard library's gzip and parses whole works with orjson; the normalizer inflates with isal "
         "(ISA-L, about 3x faster) and decodes with msgspec into typed structs of only the fields it "
         "reads (about 2.8x faster than orjson.loads on these works).",
@@ -266,16 +267,35 @@ def _profile_reads(r: Result) -> list[str]:
     met = warm["p50_ms"] < 5 and warm["p99_ms"] < 25
     return [
         *_meta(r),
-        f"Warehouse built by the ingest worker from {r['works']} synthetic works ({r['authors']} authors); "
+        f"Warehouse of {r['works']} synthetic works ({r['authors']} authors), {_built_by(r)}; "
         f"{r['reads']} reads per run of a full profile (header, works, topics, collaborators, "
         "affiliations: one point read of `profile_pages`) over 500 random authors and the 50 with the "
-        "most works, from a separate process.",
+        "most works, from a separate process. The publish the readers run beside is a "
+        "`build_and_publish` of the same lake over the same path (stopped once the reads end).",
         "",
         *rows,
         "",
         f"- Target p50 < 5 ms and p99 < 25 ms on 1M works, idle, one connection: {_verdict(met)}"
         + ("." if r["works"] >= 1_000_000 else f" at {r['works']} works (1M works: not measured)."),
     ]
+
+
+def _built_by(r: Result) -> str:
+    build = r.get("build")
+    took = (
+        ""
+        if not build
+        else f" (staging {build['stage_seconds'] / 60:.1f} min, build and publish "
+        f"{build['build_seconds'] / 60:.1f} min, peak RSS {build['peak_mib'] / 1024:.1f} GiB)"
+    )
+    if r.get("identities") == "labels":
+        return (
+            "staged and published by the pipeline with the author identities taken from the "
+            "generator's labels instead of resolved" + took + ": resolving its mentions would take "
+            "hours (section 3); every table a profile read touches is built by the pipeline's own SQL, "
+            "only who is who comes from the labels"
+        )
+    return "built by the ingest worker (identities resolved)" + took
 
 
 _SECTIONS: list[tuple[str, str, Callable[[Result], list[str]]]] = [
@@ -291,8 +311,8 @@ _NOT_MEASURED = [
     "  mentions in about 21 minutes on 2 workers, section 3, with bigger name blocks costing more per",
     "  mention) that is hours, against the 15-minute target. A delta re-resolves every name block a new",
     "  mention touches (most large blocks), so its cost would not follow the delta yet.",
-    "- Profile reads on a 1M-work warehouse (section 4 reads a 100k-work warehouse built by the",
-    "  pipeline): not measured, for the same reason.",
+    "- Profile reads on a 1M-work warehouse whose identities the resolver decided: not measured, for",
+    "  the same reason (section 4's 1M-work warehouse takes them from the generator's labels).",
     "- Scale-out through prefect-dask is checked by a test, not timed here: a snapshot backfill on a",
     "  local Dask cluster of 2 workers publishes tables identical to the default runner",
     "  (tests/test_operations.py).",
