@@ -106,6 +106,11 @@ class Settings(BaseSettings):
     dask_address: str | None = None
     # Processes that resolve author identities in the build (units are independent; same result).
     identity_workers: int = Field(1, ge=1)
+    # Memory DuckDB may use while it builds the warehouse (e.g. "4GB"), spilling to disk beyond it;
+    # unset: DuckDB's default, 80% of the machine's memory. Author resolution runs in Python, apart.
+    warehouse_memory_limit: str | None = Field(
+        None, pattern=r"^\d+(\.\d+)? ?([KMGT]i?B)$", examples=["4GB", "512MiB"]
+    )
 
     @field_validator("openalex_base_url", "arxiv_base_url")
     @classmethod

@@ -124,6 +124,7 @@ def _publish(settings: Settings, run: RunRecord, ends: dict[tuple[str, str], dat
         settings.collaboration_max_authors,
         _incremental(earlier, run),
         identity_workers=settings.identity_workers,
+        memory_limit=settings.warehouse_memory_limit,
     )
     counts = build_and_publish(
         settings.lake_dir, settings.warehouse_path, run.run_id, run.finished_at, state, options

@@ -21,6 +21,7 @@ from sources.batch import BatchBuilder
 from sources.landing import RawPage
 from sources.openalex_records import normalize_openalex_page
 from warehouse import build_and_publish, clean_lake, open_readonly, read_profile, write_batch
+from warehouse.build import BuildOptions
 from warehouse.state import PIPELINE_RUNS, WATERMARKS
 
 BUILT_AT = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
@@ -131,6 +132,36 @@ def test_interrupted_writes_are_cleaned_up(recorded: Path, tmp_path: Path) -> No
     counts = build_and_publish(lake, tmp_path / "warehouse.duckdb", "r", BUILT_AT, STATE)
     assert counts.works == 479
     assert not (tmp_path / ".warehouse-crashed.duckdb").exists()
+
+
+def test_pages_built_in_batches_equal_pages_built_at_once(
+    published: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("warehouse.build.PAGE_BATCH_AUTHORS", 300)  # 2002 authors: 7 batches
+    counts = build_and_publish(
+        published.parent / "lake", tmp_path / "warehouse.duckdb", "batched", BUILT_AT, STATE
+    )
+    assert counts.authors == 2002
+    pages = "SELECT author_id, page FROM profile_pages ORDER BY author_id"
+    assert query(tmp_path / "warehouse.duckdb", pages) == query(published, pages)
+
+
+def test_a_build_over_its_memory_limit_fails_and_leaves_the_published_state(
+    published: Path, tmp_path: Path
+) -> None:
+    shutil.copyfile(published, tmp_path / "warehouse.duckdb")
+    before = (tmp_path / "warehouse.duckdb").read_bytes()
+    with pytest.raises(duckdb.OutOfMemoryException, match="memory_limit"):
+        build_and_publish(
+            published.parent / "lake",
+            tmp_path / "warehouse.duckdb",
+            "starved",
+            BUILT_AT,
+            STATE,
+            BuildOptions(memory_limit="1MB"),
+        )
+    assert (tmp_path / "warehouse.duckdb").read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["warehouse.duckdb"]
 
 
 READER = textwrap.dedent(

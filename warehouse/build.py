@@ -37,6 +37,9 @@ __all__ = ["BuildOptions", "PublishedCounts", "build_and_publish"]
 # CLI on PyPI among them); this keeps the warehouse readable by every current analyst client.
 DUCKDB_CONFIG: dict[str, str | bool | int | float | list[str]] = {"storage_compatibility_version": "v1.0.0"}
 _TMP_GLOB = ".warehouse-*.duckdb*"
+# Authors per statement of the page build: DuckDB holds a batch's page lists in memory (measured at
+# 100k works: the whole build of profile_pages at once needed more than 1.2 GB).
+PAGE_BATCH_AUTHORS = 50_000
 _INTERMEDIATE = (
     "work_records",
     "record_mentions",
@@ -57,6 +60,7 @@ class BuildOptions:
     # Re-cluster only the author units whose mentions changed (False: every unit, as a rebuild does).
     incremental_identities: bool = True
     identity_workers: int = 1  # processes that resolve author identities
+    memory_limit: str | None = None  # DuckDB's memory_limit for the build (None: DuckDB's default)
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,9 +100,13 @@ def build_and_publish(
     warehouse_path.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_builds(warehouse_path.parent)
     tmp = warehouse_path.with_name(f".warehouse-{run_id}.duckdb")
+    options = options or BuildOptions()
+    config = dict(DUCKDB_CONFIG)
+    if options.memory_limit:
+        config["memory_limit"] = options.memory_limit
     try:
-        with duckdb.connect(str(tmp), config=DUCKDB_CONFIG) as con:
-            counts = _build(con, lake_dir, built_at, state, options or BuildOptions(), warehouse_path)
+        with duckdb.connect(str(tmp), config=config) as con:
+            counts = _build(con, lake_dir, built_at, state, options, warehouse_path)
             con.execute(
                 "UPDATE pipeline_runs SET works_published = ?, authors_published = ?, "
                 "coverage = ?, changes = ? WHERE run_id = ?",
@@ -146,8 +154,7 @@ def _build(
     params = {"built_at": built_at, "close_min": options.close_min_works, "max_authors": options.max_authors}
     _run_script(con, "derive_authors.sql", params)
     fill_summaries(con)
-    pages = {"max_works": PAGE_WORKS, "max_topics": PAGE_TOPICS, "max_collaborators": PAGE_COLLABORATORS}
-    _run_script(con, "derive_pages.sql", pages)
+    _build_pages(con)
     for name in [*(f"src_{t}" for t in SOURCE_TABLES), *_INTERMEDIATE]:
         con.execute(f"DROP TABLE {name}")
     apply_comments(con)
@@ -167,6 +174,19 @@ def _load_source_table(
         con.execute(sql, [paths])
     else:
         create_from_arrow(con, name, schema.empty_table())
+
+
+def _build_pages(con: duckdb.DuckDBPyConnection) -> None:
+    """Create ``profile_pages`` in batches of about ``PAGE_BATCH_AUTHORS`` authors, then its index."""
+    create, insert, *after = _statements("derive_pages.sql")
+    row = con.execute("SELECT count(*) FROM author_profiles").fetchone()
+    batches = max(1, -(-(row[0] if row else 0) // PAGE_BATCH_AUTHORS))
+    con.execute(create)
+    limits = {"max_works": PAGE_WORKS, "max_topics": PAGE_TOPICS, "max_collaborators": PAGE_COLLABORATORS}
+    for batch in range(batches):
+        con.execute(insert, {**limits, "batches": batches, "batch": batch})
+    for statement in after:
+        con.execute(statement)
 
 
 def _run_script(con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, object]) -> None:
