@@ -16,8 +16,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from config import load_settings
 from flows.cli_authors import app as authors_app
+from flows.cli_settings import cli_settings
 from warehouse import Profile, WarehouseBusy, WarehouseMissing, find_authors, open_readonly, read_profile
 from warehouse.profile_page import render_profile_html
 from warehouse.schema_doc import schema_markdown
@@ -40,7 +40,7 @@ def nightly(config: ConfigOption = None) -> None:
     from flows.nightly import nightly_import
     from flows.runners import on_task_runner
 
-    flow = on_task_runner(nightly_import, load_settings(config))
+    flow = on_task_runner(nightly_import, cli_settings(config))
     result = flow(config_file=str(config) if config else None)
     console.print(f"published run {result['run_id']}: {result['works']} works, {result['authors']} authors")
 
@@ -74,7 +74,7 @@ def backfill_command(
     scopes = [s.strip() for s in scope.split(",")] if scope else None
     with _operator_errors():  # reject bad parameters before a flow run starts
         window, path = (start, end), str(bulk_path) if bulk_path else None
-        settings = load_settings(config)
+        settings = cli_settings(config)
         if dask_workers is not None:
             settings = settings.model_copy(update={"dask_workers": dask_workers})
         plans, _ = plan_backfill_run(settings, sources, scopes, window, chunk, path, datetime.now(UTC))
@@ -109,7 +109,7 @@ def status(config: ConfigOption = None) -> None:
     """Watermarks, recent runs and their outcome, table counts and coverage."""
     from warehouse.status import read_status
 
-    report = read_status(load_settings(config).data_dir)
+    report = read_status(cli_settings(config).data_dir)
     marks = Table("source", "scope", "watermark", title="Watermarks")
     for (source, scope), mark in sorted(report.watermarks.items()):
         marks.add_row(source, scope, mark)
@@ -194,7 +194,7 @@ def profile(
     config: ConfigOption = None,
 ) -> None:
     """Print one author's profile from the published warehouse (read-only)."""
-    settings = load_settings(config)
+    settings = cli_settings(config)
     try:
         con = open_readonly(settings.warehouse_path)
     except (WarehouseMissing, WarehouseBusy) as exc:
@@ -253,7 +253,7 @@ def schema(
     config: ConfigOption = None,
 ) -> None:
     """Print (or write) every table and column of the warehouse with its comment."""
-    settings = load_settings(config)
+    settings = cli_settings(config)
     with open_readonly(settings.warehouse_path) as con:
         text = schema_markdown(con, EXAMPLES)
     if write is None:

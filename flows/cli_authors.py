@@ -14,7 +14,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from config import Settings, load_settings
+from config import Settings
+from flows.cli_settings import cli_settings
 from warehouse import Override, WarehouseBusy, WarehouseMissing, open_readonly, save_override
 from warehouse.identity_read import author_joins, author_mentions, current_author_id, review_pairs
 
@@ -30,7 +31,7 @@ ByOption = Annotated[str, typer.Option("--by", envvar="USER", help="Operator nam
 @app.command()
 def explain(author_id: str, config: ConfigOption = None) -> None:
     """Show an author's mentions and the evidence of every join that built it."""
-    with _readonly(load_settings(config)) as con:
+    with _readonly(cli_settings(config)) as con:
         live = _live_id(con, author_id)
         mentions, joins = author_mentions(con, live), author_joins(con, live)
     table = Table(
@@ -64,7 +65,7 @@ def review(
     config: ConfigOption = None,
 ) -> None:
     """List uncertain pairs kept apart, or decide one with --same / --different."""
-    settings = load_settings(config)
+    settings = cli_settings(config)
     if same or different:
         kind, pair = ("must_link", same) if same else ("cannot_link", different)
         assert pair is not None
@@ -89,7 +90,7 @@ def merge(
     first: str, second: str, reason: ReasonOption = "", by: ByOption = "operator", config: ConfigOption = None
 ) -> None:
     """Decide that two authors are one person (every mention of both, linked to one anchor)."""
-    settings = load_settings(config)
+    settings = cli_settings(config)
     with _readonly(settings) as con:
         mentions = sorted(
             m.mention_id for a in (first, second) for m in author_mentions(con, _live_id(con, a))
@@ -107,7 +108,7 @@ def split(
     config: ConfigOption = None,
 ) -> None:
     """Decide that some mentions of an author are another person."""
-    settings = load_settings(config)
+    settings = cli_settings(config)
     moved = sorted({m.strip() for m in mentions.split(",") if m.strip()})
     with _readonly(settings) as con:
         own = {m.mention_id for m in author_mentions(con, _live_id(con, author_id))}

@@ -54,3 +54,11 @@ def test_missing_warehouse_says_what_to_do(tmp_path: Path) -> None:
     result = runner.invoke(app, ["profile", "x", "--config", str(settings)])
     assert result.exit_code == 2
     assert "run `bzpeer nightly` or `make demo` first" in result.output
+
+
+def test_a_bad_memory_limit_is_a_configuration_error_that_names_it(tmp_path: Path) -> None:
+    settings = tmp_path / "s.toml"
+    settings.write_text(f'data_dir = "{tmp_path.as_posix()}"\nwarehouse_memory_limit = "lots"\n')
+    result = runner.invoke(app, ["profile", "x", "--config", str(settings)], terminal_width=200)
+    assert result.exit_code == 2
+    assert "warehouse_memory_limit" in result.output and "'lots'" in result.output
