@@ -21,7 +21,7 @@ from sources.batch import BatchBuilder
 from sources.landing import RawPage
 from sources.openalex_records import normalize_openalex_page
 from warehouse import build_and_publish, clean_lake, open_readonly, read_profile, write_batch
-from warehouse.build import BuildOptions
+from warehouse.build import BuildOptions, page_batches
 from warehouse.state import PIPELINE_RUNS, WATERMARKS
 
 BUILT_AT = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
@@ -137,13 +137,23 @@ def test_interrupted_writes_are_cleaned_up(recorded: Path, tmp_path: Path) -> No
 def test_pages_built_in_batches_equal_pages_built_at_once(
     published: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("warehouse.build.PAGE_BATCH_AUTHORS", 300)  # 2002 authors: 7 batches
-    counts = build_and_publish(
-        published.parent / "lake", tmp_path / "warehouse.duckdb", "batched", BUILT_AT, STATE
-    )
+    monkeypatch.setattr("warehouse.build.PAGE_MEMORY_PER_AUTHOR", 900_000)  # 291 authors a batch
+    assert page_batches(2002, 500 * 2**20) == 7
+    options = BuildOptions(memory_limit="500MiB")
+    lake = published.parent / "lake"
+    counts = build_and_publish(lake, tmp_path / "warehouse.duckdb", "batched", BUILT_AT, STATE, options)
     assert counts.authors == 2002
     pages = "SELECT author_id, page FROM profile_pages ORDER BY author_id"
     assert query(tmp_path / "warehouse.duckdb", pages) == query(published, pages)
+
+
+def test_page_batches_follow_the_memory_limit() -> None:
+    # 100k synthetic works have 163,460 authors: 5 batches in 600 MB (DuckDB: 572.2 MiB), one in
+    # DuckDB's default on this kind of machine (18.8 GiB); 1M works (1,610,714): 10 batches in 3 GB.
+    assert page_batches(163_460, 572.2 * 2**20) == 5
+    assert page_batches(163_460, 18.8 * 2**30) == 1
+    assert page_batches(1_610_714, 2.7 * 2**30) == 10
+    assert page_batches(0, 2**30) == 1
 
 
 def test_a_build_over_its_memory_limit_fails_and_leaves_the_published_state(

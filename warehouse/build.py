@@ -9,6 +9,7 @@ reading the old state; a reader that opens after the rename sees the new one; no
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -37,9 +38,12 @@ __all__ = ["BuildOptions", "PublishedCounts", "build_and_publish"]
 # CLI on PyPI among them); this keeps the warehouse readable by every current analyst client.
 DUCKDB_CONFIG: dict[str, str | bool | int | float | list[str]] = {"storage_compatibility_version": "v1.0.0"}
 _TMP_GLOB = ".warehouse-*.duckdb*"
-# Authors per statement of the page build: DuckDB holds a batch's page lists in memory (measured at
-# 100k works: the whole build of profile_pages at once needed more than 1.2 GB).
-PAGE_BATCH_AUTHORS = 50_000
+# DuckDB memory budgeted per author of a batch of the page build, whose lists DuckDB holds in memory:
+# batches are sized to half the memory limit. Measured at 100k works: 163,460 authors in one batch
+# did not fit in 1.2 GB; batches of 50,000 fitted in 600 MB.
+PAGE_MEMORY_PER_AUTHOR = 8 << 10
+_SIZE = re.compile(r"([\d.]+) (bytes|KiB|MiB|GiB|TiB)")
+_UNITS = {"bytes": 1, "KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30, "TiB": 1 << 40}
 _INTERMEDIATE = (
     "work_records",
     "record_mentions",
@@ -177,16 +181,31 @@ def _load_source_table(
 
 
 def _build_pages(con: duckdb.DuckDBPyConnection) -> None:
-    """Create ``profile_pages`` in batches of about ``PAGE_BATCH_AUTHORS`` authors, then its index."""
+    """Create ``profile_pages`` in batches of authors that fit DuckDB's memory limit, then its index."""
     create, insert, *after = _statements("derive_pages.sql")
     row = con.execute("SELECT count(*) FROM author_profiles").fetchone()
-    batches = max(1, -(-(row[0] if row else 0) // PAGE_BATCH_AUTHORS))
+    batches = page_batches(row[0] if row else 0, _memory_limit(con))
     con.execute(create)
     limits = {"max_works": PAGE_WORKS, "max_topics": PAGE_TOPICS, "max_collaborators": PAGE_COLLABORATORS}
     for batch in range(batches):
         con.execute(insert, {**limits, "batches": batches, "batch": batch})
     for statement in after:
         con.execute(statement)
+
+
+def page_batches(authors: int, memory_limit: float) -> int:
+    """Batches of the page build for ``authors`` under a DuckDB memory limit of ``memory_limit`` bytes."""
+    per_batch = max(1, int(memory_limit / 2 / PAGE_MEMORY_PER_AUTHOR))
+    return max(1, -(-authors // per_batch))
+
+
+def _memory_limit(con: duckdb.DuckDBPyConnection) -> float:
+    """DuckDB's memory limit in bytes (it reports e.g. ``18.8 GiB``)."""
+    row = con.execute("SELECT current_setting('memory_limit')").fetchone()
+    match = _SIZE.fullmatch(str(row[0] if row else ""))
+    if match is None:
+        raise RuntimeError(f"unexpected DuckDB memory_limit {row}: update warehouse.build._SIZE")
+    return float(match.group(1)) * _UNITS[match.group(2)]
 
 
 def _run_script(con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, object]) -> None:
