@@ -25,7 +25,7 @@ __all__ = ["RESOLVER_VERSION", "IncrementalResolution", "UnitResult", "resolve_i
 
 # Bump when blocking, features or scoring change in a way the configuration does not show: every
 # unit is then resolved again instead of reusing results of the previous code.
-RESOLVER_VERSION = 2
+RESOLVER_VERSION = 3
 
 
 @dataclass(frozen=True, slots=True)

@@ -193,16 +193,21 @@ _NAMEPARSER_WORDS = frozenset(
 
 # "Wang", "Dong-Min", "J." (a dot only after one letter: nameparser reads "Ph." as a title)
 _PLAIN_WORD = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*|[A-Za-z]\.")
+# What nameparser may read as a roman numeral suffix ("John Smith X" is John Smith the tenth).
+_ROMAN_NUMERAL = re.compile(r"x|ix|iv|v?i{0,3}")
 
 
 def _plain(word: str) -> bool:
     """A word nameparser takes as it is: letters (hyphen-joined) or an initial, nothing it knows.
 
-    Nothing it knows: no part is a title, suffix, prefix, conjunction or bound first name.
+    Nothing it knows: no part is a title, suffix, prefix, conjunction, bound first name or roman
+    numeral.
     """
     if not _PLAIN_WORD.fullmatch(word):
         return False
     lower = word.lower()
+    if _ROMAN_NUMERAL.fullmatch(lower.rstrip(".")):
+        return False
     parts = {lower, lower.rstrip("."), *lower.rstrip(".").split("-")}
     return _NAMEPARSER_WORDS.isdisjoint(parts)
 

@@ -127,6 +127,7 @@ def test_name_key_and_normalize_are_idempotent(raw: str) -> None:
 
 _SPECIAL_WORDS = ["van", "de", "Dr", "Dr.", "Jr", "St", "Abu", "y", "e", "E.", "Mac", "Ph.", "Jac."]
 _SPECIAL_WORDS += ["H.-K.", "Li", "Wang", "J", "J.", "Maria", "III", "Dong-Min", "Jean-e", "Abdul-Aziz"]
+_SPECIAL_WORDS += ["X", "x", "Vi", "Ix", "IV", "V.", "Xi"]  # roman numerals, and one that is not
 _WORDS = st.one_of(
     st.sampled_from(_SPECIAL_WORDS),
     st.from_regex(r"[A-Za-z]{1,8}(-[A-Za-z]{1,5})?\.?", fullmatch=True),
