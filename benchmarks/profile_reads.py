@@ -10,7 +10,7 @@ Workers (one JSON line each):
 - ``python -m benchmarks.profile_reads publish LAKE WAREHOUSE``: ``build_and_publish`` of the same lake
   over the same warehouse path: the nightly publish the readers must not notice (a night without new
   works: author units are reused from the saved identity state, every derived table is rebuilt).
-- ``python -m benchmarks.profile_reads build DATA OUT``: what the ingest worker does (staging, then
+- ``python -m benchmarks.profile_reads build DATA OUT DAYS``: what the ingest worker does (staging, then
   ``build_and_publish``), with the author identities taken from the generator's labels
   (``truth/authors.parquet``) instead of resolved; the labels are kept beside the warehouse and
   the publish worker uses them too.
@@ -77,15 +77,14 @@ def _quantile(ordered: list[float], q: float) -> float:
 LABELS = "labels.parquet"  # beside a warehouse whose identities come from the generator's labels
 
 
-def build_with_labels(data: Path, out: Path) -> dict[str, Any]:
-    """The ingest worker's staging and publish of every day of ``data``, identities from the labels."""
+def build_with_labels(data: Path, out: Path, days: int) -> dict[str, Any]:
+    """The ingest worker's staging and publish of ``days`` days of ``data``, identities from the labels."""
     from benchmarks.ingest import ingest_ours
 
     out.mkdir(parents=True, exist_ok=True)
     labels = out / LABELS
     shutil.copyfile(data / "truth" / "authors.parquet", labels)
     _use_labels(labels)
-    days = len(list((data / "openalex" / "works").glob("updated_date=*")))
     return ingest_ours(data, out, days)
 
 
@@ -214,6 +213,6 @@ if __name__ == "__main__":
     if sys.argv[1] == "read":
         emit(read_latencies(Path(sys.argv[2]), Path(sys.argv[3]), int(sys.argv[4]), sys.argv[5]))
     elif sys.argv[1] == "build":
-        emit(build_with_labels(Path(sys.argv[2]), Path(sys.argv[3])))
+        emit(build_with_labels(Path(sys.argv[2]), Path(sys.argv[3]), int(sys.argv[4])))
     else:
         emit(publish(Path(sys.argv[2]), Path(sys.argv[3])))

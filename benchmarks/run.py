@@ -44,11 +44,9 @@ def _profile_reads(args: argparse.Namespace) -> dict[str, Any]:
     built = CACHE / "profile_reads" / f"w{args.read_works}{'-labels' if labels else ''}"
     if not (built / "warehouse.duckdb").is_file():
         data = synthetic(args.read_works)
-        if labels:
-            result = run_measured(worker("profile_reads", "build", data, built))
-        else:
-            days = len(list((data / "openalex" / "works").glob("updated_date=*")))
-            result = run_measured(worker("ingest", "ours", data, built, days))
+        days = len(list((data / "openalex" / "works").glob("updated_date=*")))
+        builder = ("profile_reads", "build") if labels else ("ingest", "ours")
+        result = run_measured(worker(*builder, data, built, days))
         build = {**result.output, "wall_seconds": result.seconds, "peak_mib": result.peak_mib}
         (built / "build.json").write_text(json.dumps(build, indent=1))
     measured = profile_reads.measure(built, args.read_works, args.reads, args.repeats)

@@ -206,10 +206,10 @@ def _plain(word: str) -> bool:
     if not _PLAIN_WORD.fullmatch(word):
         return False
     lower = word.lower()
-    if _ROMAN_NUMERAL.fullmatch(lower.rstrip(".")):
+    bare = lower.rstrip(".")
+    if _ROMAN_NUMERAL.fullmatch(bare):
         return False
-    parts = {lower, lower.rstrip("."), *lower.rstrip(".").split("-")}
-    return _NAMEPARSER_WORDS.isdisjoint(parts)
+    return _NAMEPARSER_WORDS.isdisjoint({lower, bare, *bare.split("-")})
 
 
 def _split_western(text: str) -> tuple[str, str]:
