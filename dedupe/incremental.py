@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from dedupe.clustering import ClusteringConfig, Prepared, Resolution, cluster_units, prepare
+from dedupe.clustering import ClusteringConfig, Prepared, Resolution, Workers, cluster_units, prepare
 from dedupe.mentions import AuthorMention, MentionFeatures, MentionRows, feature_values
 from dedupe.scoring import Evidence
 
@@ -62,11 +62,12 @@ def resolve_incrementally(
     ``workers`` processes extract features and cluster the units (the result is the same).
     """
     config = config or ClusteringConfig()
-    prepared = prepare(mentions, must_link, cannot_link, workers)
-    index = _LinkIndex(prepared)
-    signed = [(_signature(unit, index, config), unit) for unit in prepared.units]
-    todo = [unit for signature, unit in signed if signature not in previous]
-    clusters, evidence, reviews = cluster_units(todo, prepared, config, workers)
+    with Workers(workers) as processes:
+        prepared = prepare(mentions, must_link, cannot_link, processes)
+        index = _LinkIndex(prepared)
+        signed = [(_signature(unit, index, config), unit) for unit in prepared.units]
+        todo = [unit for signature, unit in signed if signature not in previous]
+        clusters, evidence, reviews = cluster_units(todo, prepared, config, processes)
     results = {}
     for signature, unit in signed:
         known = previous.get(signature)

@@ -130,7 +130,8 @@ class MentionRows:
     The processes that extract features turn each batch into mentions (``to_mentions``), so the
     process reading the table only reads it: with many mentions, building them there was the
     bottleneck of the whole extraction. ``to_mentions`` must be a module-level function (it is sent
-    to the worker processes by name) and the batches must pickle (Arrow record batches do).
+    to the worker processes by name) and the batches must pickle and have a length, their number
+    of rows (Arrow record batches do).
     """
 
     batches: Iterable[Any]

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from dedupe import clustering
 from dedupe.clustering import ClusteringConfig, Resolution, resolve_authors
 from dedupe.labeled import LabeledMention, read_aminer_xml
 from dedupe.mentions import MAX_COAUTHORS, AuthorMention
@@ -221,7 +222,10 @@ def test_random_sets_cluster_the_same_in_any_order(mentions: list[AuthorMention]
     assert resolve_authors(shuffled).clusters == resolve_authors(mentions).clusters
 
 
-def test_workers_give_the_same_result(qian_blocks: dict[str, list[LabeledMention]]) -> None:
+def test_workers_give_the_same_result(
+    qian_blocks: dict[str, list[LabeledMention]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(clustering, "PARALLEL_MIN_MENTIONS", 0)  # in the processes, small as it is
     mentions = [r.mention for rows in qian_blocks.values() for r in rows]
     links = [("Li_Wei#00000", "Li_Wei#00008")]
     single = resolve_authors(mentions, must_link=links)

@@ -58,11 +58,35 @@ def test_streamed_chunked_and_parallel_extraction_give_the_same_result(
 ) -> None:
     reference = resolve_authors(mentions)
     monkeypatch.setattr(clustering, "_CHUNK", 40)  # many chunks, so the workers get several each
+    monkeypatch.setattr(clustering, "PARALLEL_MIN_MENTIONS", 0)  # a run this small would not use them
     assert resolve_authors(_stream(mentions)) == reference
     assert resolve_authors(_stream(mentions), workers=2) == reference
 
 
-def test_rows_turned_into_mentions_in_the_workers_give_the_same_result(mentions: list[AuthorMention]) -> None:
+def test_processes_start_once_and_only_for_a_run_big_enough(
+    mentions: list[AuthorMention], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(clustering, "_CHUNK", 10)
+    small = clustering.Workers(2)
+    with small:
+        prepared = clustering.prepare(mentions, (), (), small)
+        clustering.cluster_units(prepared.units, prepared, clustering.ClusteringConfig(), small)
+        assert not small.started  # fewer than PARALLEL_MIN_MENTIONS: all in this process
+    monkeypatch.setattr(clustering, "PARALLEL_MIN_MENTIONS", len(mentions) // 2)
+    big = clustering.Workers(2)
+    with big:
+        prepared = clustering.prepare(mentions, (), (), big)
+        assert big.started
+        pool = big.pool()
+        clustering.cluster_units(prepared.units, prepared, clustering.ClusteringConfig(), big)
+        assert big.pool() is pool  # clustering ran in the processes extraction started
+    assert not big.started  # stopped on leaving
+    assert resolve_authors(mentions, workers=2) == resolve_authors(mentions)
+
+
+def test_rows_turned_into_mentions_in_the_workers_give_the_same_result(
+    mentions: list[AuthorMention], monkeypatch: pytest.MonkeyPatch
+) -> None:
     # Rows shaped like the warehouse's mentions query, in Arrow batches, as the author step sends them.
     rows = [
         {
@@ -84,6 +108,7 @@ def test_rows_turned_into_mentions_in_the_workers_give_the_same_result(mentions:
     ]
     reference = resolve_authors([mention_from_row(row) for row in rows])
     assert reference.clusters.keys() == {m.mention_id for m in mentions} and len(rows) > 4 * 5
+    monkeypatch.setattr(clustering, "PARALLEL_MIN_MENTIONS", 0)
     for workers in (1, 2):
         batches = (pa.RecordBatch.from_pylist(rows[i : i + 5]) for i in range(0, len(rows), 5))
         assert resolve_authors(MentionRows(batches, mentions_from_batch), workers=workers) == reference
@@ -93,6 +118,7 @@ def test_duplicate_ids_are_found_across_chunks(
     mentions: list[AuthorMention], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(clustering, "_CHUNK", 10)
+    monkeypatch.setattr(clustering, "PARALLEL_MIN_MENTIONS", 0)
     with pytest.raises(ValueError, match="duplicate mention_id"):
         resolve_authors([*mentions[:30], mentions[3]], workers=2)
 
