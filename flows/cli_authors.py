@@ -161,8 +161,12 @@ def _decide(settings: Settings, decisions: list[Override]) -> None:
 
     decision_id = save_override(settings.lake_dir, decisions)
     console.print(f"decision {decision_id} stored ({len(decisions)} mention pairs); republishing ...")
-    counts = republish(settings, "identity-override", {"decision_id": decision_id})
+    counts = republish(settings, "identity-override", {"decision_id": decision_id}, _progress)
     console.print(f"published: {counts.works} works, {counts.authors} authors")
+
+
+def _progress(line: str) -> None:
+    console.print(line, markup=False, highlight=False, style="dim")
 
 
 def _readonly(settings: Settings) -> duckdb.DuckDBPyConnection:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import socket
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -99,22 +100,32 @@ def stage_fetch(settings: Settings, landed: LandedFetch) -> dict[str, object]:
 
 
 def finish_run(
-    settings: Settings, run: RunRecord, published_ends: dict[tuple[str, str], datetime], publish: bool
+    settings: Settings,
+    run: RunRecord,
+    published_ends: dict[tuple[str, str], datetime],
+    publish: bool,
+    progress: Callable[[str], None] | None = None,
 ) -> PublishedCounts | None:
     """Publish the lake as a new warehouse, then persist watermarks, identity state and the run.
 
     Watermarks and identity state are persisted only after the swap, so a crash before it leaves
-    them where they were and the next run redoes the same work. One writer at a time.
+    them where they were and the next run redoes the same work. One writer at a time. ``progress``
+    receives a line as each stage of the build starts and ends.
     """
     with writer_lock(settings.data_dir):
         clean_lake(settings.lake_dir)
         run.finished_at = datetime.now(UTC)
-        counts = _publish(settings, run, published_ends) if publish else None
+        counts = _publish(settings, run, published_ends, progress) if publish else None
         save_run(settings.lake_dir, run)
     return counts
 
 
-def _publish(settings: Settings, run: RunRecord, ends: dict[tuple[str, str], datetime]) -> PublishedCounts:
+def _publish(
+    settings: Settings,
+    run: RunRecord,
+    ends: dict[tuple[str, str], datetime],
+    progress: Callable[[str], None] | None,
+) -> PublishedCounts:
     watermarks = advanced_watermarks(settings.lake_dir, run.run_id, ends)
     earlier = read_runs(settings.lake_dir).filter(pc.field("run_id") != run.run_id)
     state = {"pipeline_runs": pa.concat_tables([earlier, run.to_table()]), "watermarks": watermarks}
@@ -127,7 +138,7 @@ def _publish(settings: Settings, run: RunRecord, ends: dict[tuple[str, str], dat
         memory_limit=settings.warehouse_memory_limit,
     )
     counts = build_and_publish(
-        settings.lake_dir, settings.warehouse_path, run.run_id, run.finished_at, state, options
+        settings.lake_dir, settings.warehouse_path, run.run_id, run.finished_at, state, options, progress
     )
     run.works_published, run.authors_published = counts.works, counts.authors
     run.coverage, run.changes = counts.coverage, counts.changes
@@ -149,11 +160,16 @@ def _incremental(earlier_runs: pa.Table, run: RunRecord) -> bool:
     return last is None or last["status"] == "published"
 
 
-def republish(settings: Settings, flow: str, params: dict[str, object]) -> PublishedCounts:
+def republish(
+    settings: Settings,
+    flow: str,
+    params: dict[str, object],
+    progress: Callable[[str], None] | None = None,
+) -> PublishedCounts:
     """Rebuild the warehouse from the lake as it is (no fetching): after an operator decision."""
     started = datetime.now(UTC)
     run = start_run(settings, flow, started, params, "bzpeer rebuild")
     run.status = "published"
-    counts = finish_run(settings, run, {}, publish=True)
+    counts = finish_run(settings, run, {}, publish=True, progress=progress)
     assert counts is not None
     return counts

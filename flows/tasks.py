@@ -64,7 +64,7 @@ def import_window(
 def publish(settings: Settings, run: RunRecord, ends: dict[tuple[str, str], datetime]) -> RunRecord:
     """Build the warehouse from the lake, swap it in, advance watermarks, save the run."""
     with concurrency(WRITER_LIMIT, occupy=1):
-        finish_run(settings, run, ends, publish=bool(ends) or run.flow != "nightly")
+        finish_run(settings, run, ends, bool(ends) or run.flow != "nightly", get_run_logger().info)
     return run
 
 

@@ -279,3 +279,30 @@ def test_a_publish_during_a_connect_is_noticed_and_the_new_file_opened(
     with open_readonly(target) as con:
         assert con.execute("SELECT count(*) FROM works").fetchone() == (2,)
     assert len(calls) == 2
+
+
+def test_the_build_reports_each_stage_as_it_starts_and_ends(recorded: Path, tmp_path: Path) -> None:
+    stage_recorded(recorded, tmp_path / "lake", arxiv=False)
+    lines: list[str] = []
+    target = tmp_path / "w.duckdb"
+    counts = build_and_publish(tmp_path / "lake", target, "r", BUILT_AT, STATE, progress=lines.append)
+    stages = [
+        "loading the lake's batches",
+        "merging works across sources",
+        "resolving author identities of 1738 mentions",
+        "deriving authors, collaborators and summaries",
+        "building profile pages",
+        "counting and comparing with the published warehouse",
+        "writing the new warehouse file",
+    ]
+    timed = [line for line in lines if ": done in " in line]
+    assert [line.rsplit(": done in ", 1)[0] for line in timed] == [f"build: {s}" for s in stages]
+    assert all(line.endswith(" s") for line in timed)
+    untimed = [line for line in lines if line not in timed]
+    assert untimed == [
+        *[f"build: {s} ..." for s in stages[:3]],
+        "build: identity units: 1597 clustered, 0 reused",
+        *[f"build: {s} ..." for s in stages[3:]],
+        f"build: published 479 works, 1637 authors to {target}",
+    ]
+    assert (counts.works, counts.authors, counts.authorships) == (479, 1637, 1738)

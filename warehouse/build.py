@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from importlib.resources import files
@@ -87,6 +89,7 @@ def build_and_publish(
     built_at: datetime,
     state: dict[str, pa.Table],
     options: BuildOptions | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> PublishedCounts:
     """Build a complete new warehouse from the lake and swap it in.
 
@@ -97,6 +100,8 @@ def build_and_publish(
         built_at: Stamped on profile rows as ``updated_at``.
         state: The ``pipeline_runs`` and ``watermarks`` tables to publish with it.
         options: Collaboration rules; defaults to :class:`BuildOptions`.
+        progress: Called with a line of text as each stage of the build starts and ends (a big
+            build takes minutes; the flows send these lines to the run's log).
 
     Returns:
         Row counts of the published state.
@@ -108,18 +113,21 @@ def build_and_publish(
     config = dict(DUCKDB_CONFIG)
     if options.memory_limit:
         config["memory_limit"] = options.memory_limit
+    stages = _Stages(progress)
     try:
         with duckdb.connect(str(tmp), config=config) as con:
-            counts = _build(con, lake_dir, built_at, state, options, warehouse_path)
-            con.execute(
-                "UPDATE pipeline_runs SET works_published = ?, authors_published = ?, "
-                "coverage = ?, changes = ? WHERE run_id = ?",
-                [counts.works, counts.authors, _json(counts.coverage), _json(counts.changes), run_id],
-            )
-            con.execute("CHECKPOINT")
+            counts = _build(con, lake_dir, built_at, state, options, warehouse_path, stages)
+            with stages.stage("writing the new warehouse file"):
+                con.execute(
+                    "UPDATE pipeline_runs SET works_published = ?, authors_published = ?, "
+                    "coverage = ?, changes = ? WHERE run_id = ?",
+                    [counts.works, counts.authors, _json(counts.coverage), _json(counts.changes), run_id],
+                )
+                con.execute("CHECKPOINT")
         with tmp.open("rb") as handle:
             os.fsync(handle.fileno())
         os.replace(tmp, warehouse_path)
+        stages.report(f"published {counts.works} works, {counts.authors} authors to {warehouse_path}")
     finally:
         for leftover in tmp.parent.glob(tmp.name + "*"):
             leftover.unlink()
@@ -141,32 +149,63 @@ def _build(
     state: dict[str, pa.Table],
     options: BuildOptions,
     previous: Path,
+    stages: _Stages,
 ) -> PublishedCounts:
-    for name, schema in SOURCE_TABLES.items():
-        _load_source_table(con, f"src_{name}", batch_files(lake_dir, name), schema)
-    for name, schema in (("pipeline_runs", PIPELINE_RUNS), ("watermarks", WATERMARKS)):
-        create_from_arrow(con, name, state[name].cast(schema))
-    for statement in _statements("records.sql"):
-        con.execute(statement)
-    register_merged_works(con)
-    for statement in _statements("derive_works.sql"):
-        con.execute(statement)
-    identity = resolve_identities(
-        con, lake_dir, options.incremental_identities, workers=options.identity_workers
-    )
-    create_mention_institutions(con)
-    params = {"built_at": built_at, "close_min": options.close_min_works, "max_authors": options.max_authors}
-    _run_script(con, "derive_authors.sql", params)
-    fill_summaries(con)
-    _build_pages(con)
-    for name in [*(f"src_{t}" for t in SOURCE_TABLES), *_INTERMEDIATE]:
-        con.execute(f"DROP TABLE {name}")
-    apply_comments(con)
-    works, authors, mentions, quarantined = (
-        _count(con, t) for t in ("works", "authors", "authorships", "quarantine")
-    )
-    changes = changes_since(con, previous)
-    return PublishedCounts(works, authors, mentions, quarantined, identity, coverage(con), changes)
+    with stages.stage("loading the lake's batches"):
+        for name, schema in SOURCE_TABLES.items():
+            _load_source_table(con, f"src_{name}", batch_files(lake_dir, name), schema)
+        for name, schema in (("pipeline_runs", PIPELINE_RUNS), ("watermarks", WATERMARKS)):
+            create_from_arrow(con, name, state[name].cast(schema))
+    with stages.stage("merging works across sources"):
+        for statement in _statements("records.sql"):
+            con.execute(statement)
+        register_merged_works(con)
+        for statement in _statements("derive_works.sql"):
+            con.execute(statement)
+    with stages.stage(f"resolving author identities of {_count(con, 'authorships')} mentions"):
+        identity = resolve_identities(
+            con, lake_dir, options.incremental_identities, workers=options.identity_workers
+        )
+    stages.report(f"identity units: {identity.units_recomputed} clustered, {identity.units_reused} reused")
+    with stages.stage("deriving authors, collaborators and summaries"):
+        create_mention_institutions(con)
+        params = {
+            "built_at": built_at,
+            "close_min": options.close_min_works,
+            "max_authors": options.max_authors,
+        }
+        _run_script(con, "derive_authors.sql", params)
+        fill_summaries(con)
+    with stages.stage("building profile pages"):
+        _build_pages(con)
+    with stages.stage("counting and comparing with the published warehouse"):
+        for name in [*(f"src_{t}" for t in SOURCE_TABLES), *_INTERMEDIATE]:
+            con.execute(f"DROP TABLE {name}")
+        apply_comments(con)
+        works, authors, mentions, quarantined = (
+            _count(con, t) for t in ("works", "authors", "authorships", "quarantine")
+        )
+        changes = changes_since(con, previous)
+        covered = coverage(con)
+    return PublishedCounts(works, authors, mentions, quarantined, identity, covered, changes)
+
+
+class _Stages:
+    """Reports the stages of a build as they start and end (``build: <stage> ...``)."""
+
+    def __init__(self, progress: Callable[[str], None] | None) -> None:
+        self._progress = progress
+
+    def report(self, message: str) -> None:
+        if self._progress is not None:
+            self._progress(f"build: {message}")
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        self.report(f"{name} ...")
+        started = time.perf_counter()
+        yield
+        self.report(f"{name}: done in {time.perf_counter() - started:.1f} s")
 
 
 def _load_source_table(
@@ -224,5 +263,6 @@ def _json(value: object) -> str:
 
 
 def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
-    row = con.execute(f"SELECT count(*) FROM {table}").fetchone()  # noqa: S608
-    return int(row[0]) if row else 0
+    # fetchall, not fetchone: an unfinished result would block the connection's next con.sql().
+    rows = con.execute(f"SELECT count(*) FROM {table}").fetchall()  # noqa: S608
+    return int(rows[0][0])
