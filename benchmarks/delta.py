@@ -1,0 +1,90 @@
+"""The nightly delta at a tenth of the issue's scale: one day of works built into a small and a big warehouse.
+
+``python -m benchmarks.delta BASE_DAYS [WORKS]`` stages the first BASE_DAYS ``updated_date`` partitions of
+the synthetic set of WORKS works (default 100,000: 30 days of about 3,334 works), builds and publishes
+a warehouse of them (author identities resolved in 2 processes, the identity state saved as a nightly
+run saves it), then stages the set's last day and builds again, as the next night's run would (units no
+new mention touches are reused). It prints each build's stage lines and one JSON line. Run it with
+BASE_DAYS 3 (10,000 works) and 29 (96,667 works): the same 3,333-work delta into warehouses ten times
+apart in size, which is what the issue's target compares (10k works into 1M and into 100k, ratio under
+1.5). Not part of ``make bench``: the big side resolves about 700,000 mentions twice (about 30 minutes).
+"""
+
+from __future__ import annotations
+
+import resource
+import shutil
+import sys
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from benchmarks.common import CACHE, emit, synthetic
+
+
+def stage(lake: Path, data: Path, days: list[date]) -> int:
+    """Normalize the snapshot parts of ``days`` into the lake, one batch per day; the works read."""
+    from enrich import enrich_batch
+    from sources.batch import BatchBuilder
+    from sources.bulk_openalex import normalize_snapshot_part, snapshot_parts
+    from warehouse import write_batch
+
+    works = 0
+    for day in days:
+        batch = BatchBuilder("openalex")
+        for part in snapshot_parts(data / "openalex", day, day + timedelta(days=1)):
+            works += normalize_snapshot_part(part, batch, part.ref)
+        write_batch(lake, "openalex", "bench", day.isoformat(), enrich_batch(batch.to_tables()))
+    return works
+
+
+def build(lake: Path, warehouse: Path, run_id: str) -> dict[str, Any]:
+    """Build and publish the lake, save the identity state; seconds, counts and the stage lines."""
+    from warehouse import build_and_publish, save_identity_state
+    from warehouse.build import BuildOptions
+    from warehouse.state import PIPELINE_RUNS, WATERMARKS
+
+    state = {"pipeline_runs": PIPELINE_RUNS.empty_table(), "watermarks": WATERMARKS.empty_table()}
+    started = time.perf_counter()
+    lines: list[str] = []
+
+    def progress(line: str) -> None:
+        lines.append(f"{time.perf_counter() - started:8.1f} s  {line}")
+        print(lines[-1], file=sys.stderr, flush=True)
+
+    options = BuildOptions(identity_workers=2)
+    counts = build_and_publish(lake, warehouse, run_id, datetime.now(UTC), state, options, progress)
+    save_identity_state(lake, counts.identity)
+    return {
+        "seconds": round(time.perf_counter() - started, 1),
+        "published": {"works": counts.works, "authors": counts.authors, "authorships": counts.authorships},
+        "units_clustered": counts.identity.units_recomputed,
+        "units_reused": counts.identity.units_reused,
+        "stages": lines,
+    }
+
+
+def measure(base_days: int, works: int) -> dict[str, Any]:
+    data = synthetic(works)
+    partitions = (data / "openalex" / "works").glob("updated_date=*")
+    days = sorted(date.fromisoformat(p.name.split("=", 1)[1]) for p in partitions)
+    out = CACHE / "delta" / f"w{works}-base{base_days}"
+    shutil.rmtree(out, ignore_errors=True)
+    lake, warehouse = out / "lake", out / "warehouse.duckdb"
+    base_works = stage(lake, data, days[:base_days])
+    base = build(lake, warehouse, "base")
+    delta_works = stage(lake, data, days[-1:])
+    delta = build(lake, warehouse, "delta")
+    return {
+        "base_days": base_days,
+        "base_works": base_works,
+        "base_build": base,
+        "delta_works": delta_works,
+        "delta_build": delta,
+        "peak_mib_main": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+    }
+
+
+if __name__ == "__main__":
+    emit(measure(int(sys.argv[1]), int(sys.argv[2]) if len(sys.argv) > 2 else 100_000))
