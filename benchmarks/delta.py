@@ -16,27 +16,12 @@ import resource
 import shutil
 import sys
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from benchmarks.common import CACHE, emit, synthetic
-
-
-def stage(lake: Path, data: Path, days: list[date]) -> int:
-    """Normalize the snapshot parts of ``days`` into the lake, one batch per day; the works read."""
-    from enrich import enrich_batch
-    from sources.batch import BatchBuilder
-    from sources.bulk_openalex import normalize_snapshot_part, snapshot_parts
-    from warehouse import write_batch
-
-    works = 0
-    for day in days:
-        batch = BatchBuilder("openalex")
-        for part in snapshot_parts(data / "openalex", day, day + timedelta(days=1)):
-            works += normalize_snapshot_part(part, batch, part.ref)
-        write_batch(lake, "openalex", "bench", day.isoformat(), enrich_batch(batch.to_tables()))
-    return works
+from benchmarks.ingest import selected_days, stage_days
 
 
 def build(lake: Path, warehouse: Path, run_id: str) -> dict[str, Any]:
@@ -67,14 +52,13 @@ def build(lake: Path, warehouse: Path, run_id: str) -> dict[str, Any]:
 
 def measure(base_days: int, works: int) -> dict[str, Any]:
     data = synthetic(works)
-    partitions = (data / "openalex" / "works").glob("updated_date=*")
-    days = sorted(date.fromisoformat(p.name.split("=", 1)[1]) for p in partitions)
+    days = selected_days(data, len(list((data / "openalex" / "works").glob("updated_date=*"))))
     out = CACHE / "delta" / f"w{works}-base{base_days}"
     shutil.rmtree(out, ignore_errors=True)
     lake, warehouse = out / "lake", out / "warehouse.duckdb"
-    base_works = stage(lake, data, days[:base_days])
+    base_works = stage_days(lake, data, days[:base_days])
     base = build(lake, warehouse, "base")
-    delta_works = stage(lake, data, days[-1:])
+    delta_works = stage_days(lake, data, days[-1:])
     delta = build(lake, warehouse, "delta")
     return {
         "base_days": base_days,

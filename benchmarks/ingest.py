@@ -50,23 +50,13 @@ def selected_files(data: Path, days: int) -> list[Path]:
 
 
 def ingest_ours(data: Path, out: Path, days: int) -> dict[str, Any]:
-    from enrich import enrich_batch
-    from sources.batch import BatchBuilder
-    from sources.bulk_openalex import normalize_snapshot_part, snapshot_parts
-    from warehouse import build_and_publish, save_identity_state, write_batch
+    from warehouse import build_and_publish, save_identity_state
     from warehouse.build import BuildOptions
     from warehouse.state import PIPELINE_RUNS, WATERMARKS
 
     lake, warehouse_path = out / "lake", out / "warehouse.duckdb"
     started = time.perf_counter()
-    works = 0
-    chosen = selected_days(data, days)
-    parts = snapshot_parts(data / "openalex", chosen[0], chosen[-1] + timedelta(days=1))
-    for day in sorted({p.updated_date for p in parts}):
-        batch = BatchBuilder("openalex")
-        for part in (p for p in parts if p.updated_date == day):
-            works += normalize_snapshot_part(part, batch, part.ref)
-        write_batch(lake, "openalex", "bench", day.isoformat(), enrich_batch(batch.to_tables()))
+    works = stage_days(lake, data, selected_days(data, days))
     staged = time.perf_counter()
     state = {"pipeline_runs": PIPELINE_RUNS.empty_table(), "watermarks": WATERMARKS.empty_table()}
     # Both cores, as DuckDB's reader uses them: author identities resolved in two processes.
@@ -81,6 +71,24 @@ def ingest_ours(data: Path, out: Path, days: int) -> dict[str, Any]:
         "build_seconds": built - staged,
         "published": {"works": counts.works, "authors": counts.authors, "authorships": counts.authorships},
     }
+
+
+def stage_days(lake: Path, data: Path, days: list[date]) -> int:
+    """Normalize the snapshot parts of ``days`` (ascending) into the lake, one batch per day, as a
+    backfill does; the number of works read."""
+    from enrich import enrich_batch
+    from sources.batch import BatchBuilder
+    from sources.bulk_openalex import normalize_snapshot_part, snapshot_parts
+    from warehouse import write_batch
+
+    works = 0
+    parts = snapshot_parts(data / "openalex", days[0], days[-1] + timedelta(days=1))
+    for day in days:
+        batch = BatchBuilder("openalex")
+        for part in (p for p in parts if p.updated_date == day):
+            works += normalize_snapshot_part(part, batch, part.ref)
+        write_batch(lake, "openalex", "bench", day.isoformat(), enrich_batch(batch.to_tables()))
+    return works
 
 
 def ingest_duckdb(data: Path, out: Path, days: int) -> dict[str, Any]:
