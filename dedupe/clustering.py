@@ -39,6 +39,7 @@ __all__ = [
     "ClusteringConfig",
     "Prepared",
     "Resolution",
+    "Seed",
     "Workers",
     "cluster_units",
     "prepare",
@@ -76,6 +77,21 @@ class Resolution:
     evidence: dict[str, tuple[Evidence, ...]]
     reviews: tuple[Evidence, ...]
     quarantined: dict[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Seed:
+    """The clusters a unit had before new mentions joined it (see :mod:`dedupe.incremental`).
+
+    Attributes:
+        clusters: Every earlier mention of the unit -> its cluster key.
+        evidence: Cluster key -> the joins that built it.
+        reviews: The unit's review pairs of that run.
+    """
+
+    clusters: Mapping[str, str]
+    evidence: Mapping[str, tuple[Evidence, ...]]
+    reviews: tuple[Evidence, ...]
 
 
 def resolve_authors(
@@ -186,10 +202,16 @@ def cluster_units(
     prepared: Prepared,
     config: ClusteringConfig,
     workers: Workers | None = None,
+    seeds: Sequence[Seed | None] = (),
 ) -> tuple[dict[str, str], dict[str, tuple[Evidence, ...]], list[Evidence]]:
-    """Cluster some of the prepared units: (clusters, evidence per cluster, review pairs sorted)."""
+    """Cluster some of the prepared units: (clusters, evidence per cluster, review pairs sorted).
+
+    ``seeds``, when given, has one entry per unit: a unit with a seed starts from the seed's clusters
+    and only its other mentions are placed (they join a cluster, bridge two, or start their own).
+    """
     count = workers.count if workers is not None else 1
-    tasks = _tasks(units, prepared.links, prepared.cannot, prepared.idf, config, count)
+    seeds = seeds or [None] * len(units)
+    tasks = _tasks(units, seeds, prepared.links, prepared.cannot, prepared.idf, config, count)
     mentions = sum(len(unit) for unit in units)
     if workers is not None and count > 1 and len(tasks) > 1 and mentions >= PARALLEL_MIN_MENTIONS:
         parts = list(workers.pool().map(_cluster_task, tasks))
@@ -207,7 +229,7 @@ def cluster_units(
 
 
 _Task = tuple[
-    list[Sequence[MentionFeatures]],
+    list[tuple[Sequence[MentionFeatures], Seed | None]],
     list[tuple[str, str, str]],
     set[frozenset[str]],
     dict[str, float],
@@ -218,6 +240,7 @@ _Part = tuple[dict[str, str], dict[str, tuple[Evidence, ...]], list[Evidence]]
 
 def _tasks(
     units: Sequence[Sequence[MentionFeatures]],
+    seeds: Sequence[Seed | None],
     links: Sequence[tuple[str, str, str]],
     cannot: set[frozenset[str]],
     idf: Mapping[str, float],
@@ -228,8 +251,8 @@ def _tasks(
     chunks = 1 if workers == 1 else workers * 8
     unit_of = {f.mention_id: i % chunks for i, unit in enumerate(units) for f in unit}
     tasks: list[_Task] = [([], [], set(), {}, config) for _ in range(chunks)]
-    for i, unit in enumerate(units):
-        tasks[i % chunks][0].append(unit)
+    for i, (unit, seed) in enumerate(zip(units, seeds, strict=True)):
+        tasks[i % chunks][0].append((unit, seed))
     for link in links:
         if link[0] in unit_of and unit_of[link[0]] == unit_of.get(link[1]):
             tasks[unit_of[link[0]]][1].append(link)
@@ -240,7 +263,7 @@ def _tasks(
     if chunks == 1:
         return [(tasks[0][0], tasks[0][1], tasks[0][2], dict(idf), config)]
     for task in tasks:
-        task[3].update(_needed_weights(task[0], idf))
+        task[3].update(_needed_weights([unit for unit, _ in task[0]], idf))
     return [task for task in tasks if task[0]]
 
 
@@ -263,11 +286,11 @@ def _cluster_task(task: _Task) -> _Part:
     clusters: dict[str, str] = {}
     evidence: dict[str, tuple[Evidence, ...]] = {}
     reviews: list[Evidence] = []
-    for unit in units:
+    for unit, seed in units:
         ids = [f.mention_id for f in unit]
         unit_links = [links[i] for i in sorted({i for m in ids for i in links_of.get(m, ())})]
         unit_cannot = {pair for m in ids for pair in cannot_of.get(m, ())}
-        _cluster_unit(unit, unit_links, unit_cannot, idf, config, clusters, evidence, reviews)
+        _cluster_unit(unit, seed, unit_links, unit_cannot, idf, config, clusters, evidence, reviews)
     return clusters, evidence, reviews
 
 
@@ -372,6 +395,7 @@ def _must_links(
 
 def _cluster_unit(
     unit: Sequence[MentionFeatures],
+    seed: Seed | None,
     links: Sequence[tuple[str, str, str]],
     cannot: set[frozenset[str]],
     idf: Mapping[str, float],
@@ -380,7 +404,7 @@ def _cluster_unit(
     evidence: dict[str, tuple[Evidence, ...]],
     reviews: list[Evidence],
 ) -> None:
-    state = _UnitState(unit, cannot, idf)
+    state = _UnitState(unit, cannot, idf, seed)
     state.apply_links(links)
     state.agglomerate(config)
     for mention_id, root in state.roots().items():
@@ -388,6 +412,10 @@ def _cluster_unit(
     for root, joins in state.joins.items():
         evidence[state.profiles[root].anchor] = tuple(joins)
     reviews.extend(state.review_pairs(config))
+    if seed is not None:
+        # Earlier review pairs stand while neither cluster changed (a changed one was rescored).
+        unchanged = {root for root, version in state.version.items() if version == 0}
+        reviews.extend(r for r in seed.reviews if r.left in unchanged and r.right in unchanged)
 
 
 # Rules that stay true when either side grows (merging only adds names, works and cannot-links): a
@@ -407,18 +435,32 @@ class _UnitState:
         unit: Sequence[MentionFeatures],
         cannot: set[frozenset[str]],
         idf: Mapping[str, float],
+        seed: Seed | None = None,
     ) -> None:
+        """Every mention its own cluster; with a ``seed``, its earlier mentions in their clusters."""
         self.unit = unit
+        self.seed = seed
         self.uf = _UnionFind(f.mention_id for f in unit)
-        self.profiles = {f.mention_id: Profile([f], idf) for f in unit}
-        self.joins: dict[str, list[Evidence]] = {f.mention_id: [] for f in unit}
-        self.cannot: dict[str, set[str]] = {f.mention_id: set() for f in unit}
+        groups: dict[str, list[int]] = {}
+        for index, f in enumerate(unit):
+            key = seed.clusters.get(f.mention_id) if seed is not None else None
+            groups.setdefault(key or f.mention_id, []).append(index)
+        self.profiles: dict[str, Profile] = {}
+        self.joins: dict[str, list[Evidence]] = {}
+        for key, group in groups.items():
+            root = min(unit[i].mention_id for i in group)
+            for i in group:
+                self.uf.parent[unit[i].mention_id] = root
+            self.profiles[root] = Profile((unit[i] for i in group), idf)
+            self.joins[root] = list(seed.evidence.get(key, ())) if seed is not None else []
+        self.cannot: dict[str, set[str]] = {root: set() for root in self.profiles}
         for pair in cannot:
             a, b = sorted(pair)
-            if a in self.cannot and b in self.cannot:
+            if a in self.uf.parent and b in self.uf.parent and self.uf.find(a) != self.uf.find(b):
+                a, b = self.uf.find(a), self.uf.find(b)
                 self.cannot[a].add(b)
                 self.cannot[b].add(a)
-        self.neighbours: dict[str, set[str]] = {f.mention_id: set() for f in unit}
+        self.neighbours: dict[str, set[str]] = {root: set() for root in self.profiles}
         self.version = dict.fromkeys(self.profiles, 0)
         # The last score of every pair at or above review_low: its evidence (as a tuple, see
         # `evidence_values`) and the versions of the two clusters it was computed for.
@@ -455,19 +497,30 @@ class _UnitState:
                 self._merge(a, b, Evidence(left, right, 1.0, rule=rule))
 
     def agglomerate(self, config: ClusteringConfig) -> None:
+        """Merge the best-scoring pair of clusters while one reaches the threshold.
+
+        Extending a seed, only pairs with a cluster that holds a new mention or took a new link are
+        scored at first: pairs of earlier clusters scored below the threshold when those formed
+        (each merge then rescores the merged cluster against all its neighbours, as always).
+        """
         ids = [f.mention_id for f in self.unit]
         for i, j in candidate_pairs(self.unit):
             a, b = self.uf.find(ids[i]), self.uf.find(ids[j])
             if a != b:
                 self.neighbours[a].add(b)
                 self.neighbours[b].add(a)
+        fresh = None
+        if self.seed is not None:
+            # Clusters with a new mention, and those a new link joined (the earlier ones are at 0).
+            fresh = {self.uf.find(m) for m in ids if m not in self.seed.clusters}
+            fresh.update(root for root, version in self.version.items() if version > 0)
         # The heap holds only pairs at or above the threshold (a pair below it never merges), and
         # `last` only pairs at or above `review_low` (the others are never looked at again): most
         # candidate pairs of a big unit share one common word and score far below both.
         heap: list[tuple[float, str, str, int, int]] = []
         for a in sorted(self.neighbours):
             for b in sorted(self.neighbours[a]):
-                if a < b:
+                if a < b and (fresh is None or a in fresh or b in fresh):
                     self._push(heap, a, b, config)
         while heap:
             _, a, b, va, vb = heapq.heappop(heap)

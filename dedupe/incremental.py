@@ -2,21 +2,34 @@
 
 A *unit* is what :func:`dedupe.blocking.group_units` forms (one name key, joined by must-links); units
 are clustered independently. Each unit gets a signature: a hash of its mentions' features (every
-field blocking and scoring read, so no mention is kept once its features are extracted), its links
-and cannot-links, the clustering configuration and :data:`RESOLVER_VERSION`. A unit whose signature
-was resolved before keeps that result; the others are clustered with the current weights. Term
-weights (idf) of a reused unit are those of the run that resolved it: a full rebuild
-(``previous={}``) recomputes every unit with the current ones.
+field blocking and scoring read, so no mention is kept once its features are extracted), the links
+and cannot-links between its mentions, the clustering configuration and :data:`RESOLVER_VERSION`.
+
+- A unit whose signature was resolved before keeps that result.
+- A unit made of whole earlier units, unchanged (their mentions, with the links between them, give
+  those units' signatures), and new mentions or new links, is *extended*: it starts from those units'
+  clusters, new links are applied, and only pairs with a cluster that holds a new mention or took a
+  new link are scored; a new mention joins a cluster, bridges two (the merged cluster is rescored
+  against its neighbours) or starts its own. Earlier clusters are never split, so a big name block
+  costs about its new mentions, not its size.
+- Any other unit (a mention changed or left, a link or cannot-link between earlier mentions of one
+  earlier unit was added or removed) is clustered from scratch.
+
+Term weights (idf) of reused clusters are those of the run that formed them. A full rebuild
+(``previous={}``) clusters every unit from scratch with the current weights; it can draw a few
+boundaries differently from a chain of nightly runs, since best-first merging saw the mentions in
+another grouping.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from dedupe.clustering import ClusteringConfig, Prepared, Resolution, Workers, cluster_units, prepare
+import orjson
+
+from dedupe.clustering import ClusteringConfig, Prepared, Resolution, Seed, Workers, cluster_units, prepare
 from dedupe.mentions import AuthorMention, MentionFeatures, MentionRows, feature_values
 from dedupe.scoring import Evidence
 
@@ -25,7 +38,7 @@ __all__ = ["RESOLVER_VERSION", "IncrementalResolution", "UnitResult", "resolve_i
 
 # Bump when blocking, features or scoring change in a way the configuration does not show: every
 # unit is then resolved again instead of reusing results of the previous code.
-RESOLVER_VERSION = 3
+RESOLVER_VERSION = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,12 +53,17 @@ class UnitResult:
 
 @dataclass(frozen=True, slots=True)
 class IncrementalResolution:
-    """The whole resolution, every unit's result (to keep for the next run), and what was redone."""
+    """The whole resolution, every unit's result (to keep for the next run), and what was redone.
+
+    ``recomputed`` counts the units clustered in this run, ``extended`` those of them that started
+    from their earlier clusters, ``reused`` the units kept as they were.
+    """
 
     resolution: Resolution
     units: dict[str, UnitResult]
     recomputed: int
     reused: int
+    extended: int = 0
 
 
 def resolve_incrementally(
@@ -67,13 +85,43 @@ def resolve_incrementally(
         index = _LinkIndex(prepared)
         signed = [(_signature(unit, index, config), unit) for unit in prepared.units]
         todo = [unit for signature, unit in signed if signature not in previous]
-        clusters, evidence, reviews = cluster_units(todo, prepared, config, processes)
+        unit_of = {m: signature for signature, result in previous.items() for m in result.clusters}
+        seeds = [_seed(unit, previous, unit_of, index, config) for unit in todo]
+        clusters, evidence, reviews = cluster_units(todo, prepared, config, processes, seeds)
     results = {}
     for signature, unit in signed:
         known = previous.get(signature)
         results[signature] = known or _unit_result(signature, unit, clusters, evidence, reviews)
     merged = _merge(results.values(), prepared.quarantined)
-    return IncrementalResolution(merged, results, recomputed=len(todo), reused=len(signed) - len(todo))
+    extended = sum(seed is not None for seed in seeds)
+    return IncrementalResolution(merged, results, len(todo), len(signed) - len(todo), extended)
+
+
+def _seed(
+    unit: list[MentionFeatures],
+    previous: Mapping[str, UnitResult],
+    unit_of: Mapping[str, str],
+    index: _LinkIndex,
+    config: ClusteringConfig,
+) -> Seed | None:
+    """The earlier clusters of a unit made of whole, unchanged earlier units and new mentions, else None."""
+    parts: dict[str, list[MentionFeatures]] = {}
+    for f in unit:
+        if f.mention_id in unit_of:
+            parts.setdefault(unit_of[f.mention_id], []).append(f)
+    for signature, earlier in parts.items():
+        whole = len(previous[signature].clusters) == len(earlier)
+        if not whole or _signature(earlier, index, config) != signature:
+            return None
+    known = [previous[signature] for signature in parts]
+    if not known:
+        return None
+    if len(known) == 1:
+        return Seed(known[0].clusters, known[0].evidence, known[0].reviews)
+    # Units joined by a new link: their clusters side by side (the link then merges two of them).
+    clusters = {m: key for result in known for m, key in result.clusters.items()}
+    evidence = {key: joins for result in known for key, joins in result.evidence.items()}
+    return Seed(clusters, evidence, tuple(r for result in known for r in result.reviews))
 
 
 class _LinkIndex:
@@ -94,11 +142,13 @@ class _LinkIndex:
 def _signature(unit: list[MentionFeatures], index: _LinkIndex, config: ClusteringConfig) -> str:
     ordered = sorted(unit, key=lambda f: f.mention_id)
     ids = [f.mention_id for f in ordered]
+    inside = set(ids)
     parts = [_features_text(f) for f in ordered]
-    # Every link and cannot-link with an end in the unit, once each (as a scan of all of them would).
-    positions = {p for m in ids for p in index.links_of.get(m, ())}
+    # Every link and cannot-link between two of the mentions (the only ones their clustering reads),
+    # once each, as a scan of all of them would find them.
+    positions = {p for m in ids for p in index.links_of.get(m, ()) if inside.issuperset(index.links[p][:2])}
     parts += sorted(repr(index.links[p]) for p in positions)
-    pairs = {pair for m in ids for pair in index.cannot_of.get(m, ())}
+    pairs = {pair for m in ids for pair in index.cannot_of.get(m, ()) if pair <= inside}
     parts += sorted(repr(sorted(pair)) for pair in pairs)
     parts.append(repr(config))
     parts.append(f"resolver {RESOLVER_VERSION}")
@@ -106,17 +156,15 @@ def _signature(unit: list[MentionFeatures], index: _LinkIndex, config: Clusterin
 
 
 def _features_text(f: MentionFeatures) -> str:
-    """Every field of a mention's features (what blocking and scoring read), sets and counts sorted
-    so the text is the same in every process."""
-    return repr(tuple(_sorted(value) for value in feature_values(f)))
+    """Every field of a mention's features (what blocking and scoring read) as JSON, sets and counts
+    sorted so the text is the same in every process (twice as fast as their repr)."""
+    return orjson.dumps(feature_values(f), default=_sorted_set, option=orjson.OPT_SORT_KEYS).decode()
 
 
-def _sorted(value: object) -> object:
-    if isinstance(value, Counter):
-        return sorted(value.items())
+def _sorted_set(value: object) -> list[str]:
     if isinstance(value, frozenset):
         return sorted(value)
-    return value
+    raise TypeError(f"no JSON form for {type(value).__name__}")
 
 
 def _unit_result(

@@ -137,8 +137,8 @@ def _naive_signature(
 ) -> str:
     ids = {f.mention_id for f in unit}
     parts = [_features_text(f) for f in sorted(unit, key=lambda f: f.mention_id)]
-    parts += sorted(repr(link) for link in prepared.links if link[0] in ids or link[1] in ids)
-    parts += sorted(repr(sorted(pair)) for pair in prepared.cannot if pair & ids)
+    parts += sorted(repr(link) for link in prepared.links if link[0] in ids and link[1] in ids)
+    parts += sorted(repr(sorted(pair)) for pair in prepared.cannot if pair <= ids)
     parts.append(repr(config))
     parts.append(f"resolver {RESOLVER_VERSION}")
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()

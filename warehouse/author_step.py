@@ -84,7 +84,7 @@ def resolve_identities(
             [mention_id, f"unresolvable name: {reason}", mention_id],
         )
     units = units_table(outcome.units)
-    return IdentityState(assignments, redirects, units, outcome.recomputed, outcome.reused)
+    return IdentityState(assignments, redirects, units, outcome.recomputed, outcome.reused, outcome.extended)
 
 
 def _mentions(con: duckdb.DuckDBPyConnection, batch_rows: int = 10_000) -> MentionRows:

@@ -166,7 +166,10 @@ def _build(
         identity = resolve_identities(
             con, lake_dir, options.incremental_identities, workers=options.identity_workers
         )
-    stages.report(f"identity units: {identity.units_recomputed} clustered, {identity.units_reused} reused")
+    stages.report(
+        f"identity units: {identity.units_recomputed} clustered ({identity.units_extended} of them "
+        f"extending their earlier clusters), {identity.units_reused} reused"
+    )
     with stages.stage("deriving authors, collaborators and summaries"):
         create_mention_institutions(con)
         params = {

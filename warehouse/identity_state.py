@@ -80,6 +80,7 @@ class IdentityState:
     units: pa.Table
     units_recomputed: int = 0
     units_reused: int = 0
+    units_extended: int = 0
 
 
 @dataclass(frozen=True, slots=True)
