@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import asdict, fields, replace
 from pathlib import Path
 
+import duckdb
 import orjson
 import pyarrow as pa
 import pytest
@@ -32,9 +33,9 @@ from dedupe.incremental import (
     resolve_incrementally,
 )
 from dedupe.labeled import read_aminer_xml
-from dedupe.mentions import AuthorMention, MentionFeatures, MentionRows, extract_features
+from dedupe.mentions import MAX_COAUTHORS, AuthorMention, MentionFeatures, MentionRows, extract_features
 from dedupe.scoring import Evidence, _year_gap
-from warehouse.author_step import _evidence_row, mention_from_row, mentions_from_batch
+from warehouse.author_step import _evidence_row, _mentions, mention_from_row, mentions_from_batch
 from warehouse.identity_state import _unit_from_json, _unit_to_json
 
 QIAN = Path(__file__).resolve().parents[1] / "recorded" / "disambiguation" / "qian-dblp-xml"
@@ -226,3 +227,31 @@ def _signatures_of_qian() -> str:
     index = _LinkIndex(prepared)
     signatures = sorted(_signature(unit, index, ClusteringConfig()) for unit in prepared.units)
     return hashlib.sha256(repr(signatures).encode()).hexdigest()
+
+
+def test_the_mentions_query_leaves_out_the_author_lists_of_collaboration_papers() -> None:
+    con = duckdb.connect()
+    con.execute(
+        "CREATE TABLE authorships (mention_id VARCHAR, raw_name VARCHAR, position INTEGER, "
+        "institution_ids VARCHAR[], raw_affiliations VARCHAR[], orcid VARCHAR, source_author_id VARCHAR, "
+        "work_id VARCHAR)"
+    )
+    con.execute("CREATE TABLE works (work_id VARCHAR, title VARCHAR, venue VARCHAR, display_year INTEGER)")
+    con.execute("CREATE TABLE work_topics (work_id VARCHAR, topic_id VARCHAR)")
+    con.execute("CREATE TABLE topics (topic_id VARCHAR, display_name VARCHAR)")
+    # A paper of MAX_COAUTHORS + 1 authors (each has MAX_COAUTHORS co-authors) and one of one more.
+    for work, authors in (("small", MAX_COAUTHORS + 1), ("big", MAX_COAUTHORS + 2)):
+        con.execute("INSERT INTO works VALUES (?, 'T', 'V', 2020)", [work])
+        con.executemany(
+            "INSERT INTO authorships VALUES (?, ?, ?, [], [], NULL, NULL, ?)",
+            [(f"{work}#{i}", f"Person{i} Author{i}", i, work) for i in range(1, authors + 1)],
+        )
+    rows = _mentions(con)
+    batches = list(rows.batches)
+    names = {row["mention_id"]: row["names"] for batch in batches for row in batch.to_pylist()}
+    assert len(names["small#1"]) == MAX_COAUTHORS + 1 and names["big#1"] is None
+    mentions = {m.mention_id: m for batch in batches for m in rows.to_mentions(batch)}
+    assert len(mentions) == 2 * MAX_COAUTHORS + 3
+    assert mentions["small#1"].coauthors == tuple(f"Person{i} Author{i}" for i in range(2, MAX_COAUTHORS + 2))
+    assert {len(m.coauthors) for k, m in mentions.items() if k.startswith("small")} == {MAX_COAUTHORS}
+    assert {m.coauthors for k, m in mentions.items() if k.startswith("big")} == {()}

@@ -28,13 +28,18 @@ from warehouse.identity_state import (
 
 __all__ = ["mention_from_row", "mentions_from_batch", "resolve_identities"]
 
+# A work's author names, for the co-authors of each of its mentions; not for collaboration papers,
+# whose co-authors are no evidence (MAX_COAUTHORS): a mention of a 3,000-author paper would
+# otherwise carry all 3,000 names.
 _MENTIONS = """
 SELECT a.mention_id, a.raw_name, a.position, a.institution_ids, a.raw_affiliations, a.orcid,
        a.source_author_id, a.work_id, w.title, w.venue, w.display_year, n.names, t.topics
 FROM authorships a
 JOIN works w USING (work_id)
-JOIN (SELECT work_id, list(raw_name ORDER BY position) AS names FROM authorships GROUP BY work_id) n
-  USING (work_id)
+LEFT JOIN (
+    SELECT work_id, list(raw_name ORDER BY position) AS names FROM authorships GROUP BY work_id
+    HAVING count(*) <= $most_authors
+) n USING (work_id)
 LEFT JOIN (
     SELECT wt.work_id, list(tp.display_name ORDER BY tp.display_name) AS topics
     FROM work_topics wt JOIN topics tp USING (topic_id) GROUP BY wt.work_id
@@ -89,7 +94,8 @@ def resolve_identities(
 
 def _mentions(con: duckdb.DuckDBPyConnection, batch_rows: int = 10_000) -> MentionRows:
     """The mentions of ``authorships``, as Arrow batches the feature workers turn into mentions."""
-    return MentionRows(con.sql(_MENTIONS).to_arrow_reader(batch_rows), mentions_from_batch)
+    rows = con.sql(_MENTIONS, params={"most_authors": MAX_COAUTHORS + 1})
+    return MentionRows(rows.to_arrow_reader(batch_rows), mentions_from_batch)
 
 
 def mentions_from_batch(batch: pa.RecordBatch) -> list[AuthorMention]:
@@ -99,7 +105,7 @@ def mentions_from_batch(batch: pa.RecordBatch) -> list[AuthorMention]:
 
 def mention_from_row(row: dict[str, Any]) -> AuthorMention:
     """An AuthorMention from a row of the mentions query (1-based position in, 0-based out)."""
-    names: list[str] = row["names"]
+    names: list[str] = row["names"] or []  # none: a collaboration paper (see _MENTIONS)
     coauthors = (
         ()
         if len(names) > MAX_COAUTHORS + 1
