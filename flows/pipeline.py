@@ -150,8 +150,9 @@ def _publish(
 def _incremental(earlier_runs: pa.Table, run: RunRecord) -> bool:
     """Reuse author units only after a fully published run; a rebuild re-resolves everything.
 
-    After a partial or failed run, reused units would carry the term weights of a partial corpus, so
-    the recovery run re-resolves every unit and ends identical to a run that never failed.
+    After a partial or failed run, reused or extended units would carry clusters and term weights
+    formed on a partial corpus, so the recovery run re-resolves every unit from scratch and ends
+    identical to a clean run of the same data.
     """
     if run.flow == "rebuild":
         return False
