@@ -109,13 +109,13 @@ def _seed(
     for f in unit:
         if f.mention_id in unit_of:
             parts.setdefault(unit_of[f.mention_id], []).append(f)
+    if not parts:
+        return None
     for signature, earlier in parts.items():
         whole = len(previous[signature].clusters) == len(earlier)
         if not whole or _signature(earlier, index, config) != signature:
             return None
     known = [previous[signature] for signature in parts]
-    if not known:
-        return None
     if len(known) == 1:
         return Seed(known[0].clusters, known[0].evidence, known[0].reviews)
     # Units joined by a new link: their clusters side by side (the link then merges two of them).
