@@ -14,7 +14,10 @@ from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_la
 from pylatexenc.latexwalker import LatexCharsNode, LatexGroupNode, LatexMacroNode, LatexWalker
 from pylatexenc.latexwalker import get_default_latex_context_db as get_walker_context_db
 
-_MATH_CANDIDATE = re.compile(r"\$\$.+?\$\$|\$(?!\s)(?:\\.|[^\\$])+?(?<!\s)\$(?!\d)", re.S)
+# "$" up to the next unescaped "$" (a backslash escapes the next character), with no space just
+# inside either and no digit after the closing one. Possessive runs: a lazy scan, one character at
+# a time, took most of the time of long abstracts that quote prices.
+_MATH_CANDIDATE = re.compile(r"\$\$.+?\$\$|\$(?![\s$])[^\\$]*+(?:\\.[^\\$]*+)*+(?<!\s)\$(?!\d)", re.S)
 _MATHLIKE = re.compile(r"[\\^_{}=<>+\-*/|()\[\]]|[^\x00-\x7f]")
 _URL = re.compile(r"\\url\s*\{([^{}]*)\}|(?:https?://|www\.)[^\s<>\"{}\\]+[^\s<>\"{}\\.,;:!?)\]']")
 _HREF = re.compile(r"\\href\s*\{([^{}]*)\}\s*\{([^{}]*)\}")
@@ -177,10 +180,16 @@ def latex_to_text(text: str) -> str:
         protected.append(value)
         return f"{_PH_OPEN}{len(protected) - 1}{_PH_CLOSE}"
 
-    text = _HREF.sub(lambda m: f"{m.group(2)} ({protect(m.group(1).strip())})", text)
-    text = _URL.sub(lambda m: protect((m.group(1) or m.group(0)).strip()), text)
-    text = _GLUED_MACRO.sub(r"\1 ", text)
-    text = _TILDE.sub(_latex_tilde, text)
+    # Each pattern only where it can match: a pass of a regex over a long abstract costs more
+    # than the test of a substring.
+    if "\\href" in text:
+        text = _HREF.sub(lambda m: f"{m.group(2)} ({protect(m.group(1).strip())})", text)
+    if "\\url" in text or "http" in text or "www." in text:
+        text = _URL.sub(lambda m: protect((m.group(1) or m.group(0)).strip()), text)
+    if "\\" in text:
+        text = _GLUED_MACRO.sub(r"\1 ", text)
+    if "~" in text:
+        text = _TILDE.sub(_latex_tilde, text)
     try:
         segments = _segments(text)
         if segments is None:
@@ -191,6 +200,8 @@ def latex_to_text(text: str) -> str:
             )
     except Exception:  # pylatexenc has no error contract: any failure keeps the text
         return fallback
+    if not protected:  # the input's own placeholder characters were removed above
+        return converted
     restored = _PLACEHOLDER.sub(lambda m: protected[int(m.group(1))], converted)
     if len(_PLACEHOLDER.findall(converted)) != len(protected):
         return fallback  # a URL was swallowed by the conversion: never lose text

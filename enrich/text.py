@@ -106,12 +106,22 @@ def _clean(raw: str | None, *, drop_heading: bool) -> str | None:
     if "<" in text or "&" in text:
         text = _strip_markup(text, drop_heading=drop_heading)
     text = latex_to_text(text) if "\\" in text or "$" in text else plain_to_text(text)
-    # str.split() is several times faster than a regex over the whole abstract.
-    text = " ".join((_CONTROL.sub(" ", text) if _CONTROL.search(text) else text).split())
+    if not _is_one_clean_line(text):
+        # str.split() is several times faster than a regex over the whole abstract.
+        text = " ".join((_CONTROL.sub(" ", text) if _CONTROL.search(text) else text).split())
     if drop_heading and text[:1] in "aA":
         for _ in range(2):  # OpenAlex W2136087731 starts "Abstract Abstract Governmental ..."
             text = _HEADING_WORD.sub("", text, count=1)
     return text or None
+
+
+def _is_one_clean_line(text: str) -> bool:
+    """True if splitting and joining on whitespace would not change the text (most abstracts).
+
+    Every whitespace character but the space, and every control character, is non-printable to
+    ``str.isprintable``; the test costs a fifth of the split and join it spares.
+    """
+    return text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " "
 
 
 def _strip_markup(text: str, *, drop_heading: bool) -> str:

@@ -233,13 +233,18 @@ def _abstract(raw: msgspec.Raw) -> str | None:
         return rebuild_abstract(_ANY.decode(raw))
     if not index:
         return None
+    # Usually every position from 0 to n - 1 appears once: the words go straight into a list of n.
     # Read backwards, so the word that comes first in the index is written last, and wins.
-    words_at = {
-        position: word
-        for word, word_positions in zip(reversed(index.keys()), reversed(index.values()), strict=True)
-        for position in word_positions
-    }
-    return _join_words(words_at)
+    words: list[str | None] = [None] * sum(map(len, index.values()))
+    try:
+        for word, word_positions in zip(reversed(index.keys()), reversed(index.values()), strict=True):
+            for position in word_positions:
+                words[position] = word
+    except IndexError:  # a gap, so a position past n
+        return rebuild_abstract(index)
+    if None in words:  # a gap, or two words at one position
+        return rebuild_abstract(index)
+    return " ".join(words).strip() or None  # type: ignore[arg-type]  # no None left
 
 
 def _join_words(words_at: dict[int, str]) -> str | None:

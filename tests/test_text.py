@@ -417,3 +417,35 @@ def test_recorded_prices_survive() -> None:
             cleaned = clean_text(raw)
             assert cleaned is not None
             assert cleaned.count("$") == raw.count("$"), record_id
+
+
+# The math-delimiter pattern as first written (a lazy scan): the faster possessive one must find
+# exactly its spans. Checked exhaustively up to 8 characters over this alphabet when it changed.
+_LAZY_MATH_CANDIDATE = re.compile(r"\$\$.+?\$\$|\$(?!\s)(?:\\.|[^\\$])+?(?<!\s)\$(?!\d)", re.S)
+
+
+@settings(max_examples=500)
+@given(st.text(alphabet="$\\ a1\n{", max_size=24))
+def test_math_candidates_are_those_of_the_lazy_pattern(text: str) -> None:
+    from enrich._latex import _MATH_CANDIDATE
+
+    for start in range(len(text)):
+        fast, lazy = _MATH_CANDIDATE.match(text, start), _LAZY_MATH_CANDIDATE.match(text, start)
+        assert (fast and fast.span()) == (lazy and lazy.span())
+    assert [m.span() for m in _MATH_CANDIDATE.finditer(text)] == [
+        m.span() for m in _LAZY_MATH_CANDIDATE.finditer(text)
+    ]
+
+
+@settings(max_examples=500)
+@given(
+    st.text(alphabet=st.sampled_from(" a\t\n\x00\x1c\x85\xa0\u2028\u3000\x7fé-"), max_size=12)
+    | st.text(max_size=30)
+)
+def test_a_clean_line_is_what_split_and_join_would_leave(text: str) -> None:
+    from enrich.text import _CONTROL, _is_one_clean_line
+
+    if _is_one_clean_line(text):
+        assert " ".join(text.split()) == text
+        assert _CONTROL.search(text) is None
+    assert _is_one_clean_line(" ".join(text.split())) == " ".join(text.split()).isprintable()
