@@ -21,8 +21,12 @@ RESULTS = CACHE / "results"
 
 def _normalize(args: argparse.Namespace) -> dict[str, Any]:
     from benchmarks import normalize
+    from benchmarks.real_copies import real_copies
 
-    return normalize.measure(synthetic(args.works), args.repeats)
+    return {
+        "real_copies": normalize.measure(real_copies(args.works), args.repeats),
+        "synthetic": normalize.measure(synthetic(args.works), args.repeats),
+    }
 
 
 def _ingest(args: argparse.Namespace) -> dict[str, Any]:
@@ -72,7 +76,9 @@ BENCHMARKS: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--only", default=",".join(BENCHMARKS), help="comma-separated benchmarks")
-    parser.add_argument("--works", type=int, default=100_000, help="synthetic works")
+    parser.add_argument(
+        "--works", type=int, default=100_000, help="works of the synthetic set (and of the real copies)"
+    )
     parser.add_argument(
         "--ingest-days", type=int, default=1, help="updated_date partitions every ingest tool reads"
     )

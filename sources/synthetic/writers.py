@@ -29,9 +29,10 @@ def write_json(path: Path, value: Any) -> None:
 class SnapshotWriter:
     """OpenAlex snapshot layout: ``updated_date=YYYY-MM-DD/part_NNN.gz`` plus a ``manifest``."""
 
-    def __init__(self, root: Path, part_size: int) -> None:
+    def __init__(self, root: Path, part_size: int, label: str = "synthetic") -> None:
         self.root = root
         self.part_size = part_size
+        self.label = label  # a manifest meta key set to true: what kind of data the files hold
         self.entries: list[dict[str, Any]] = []
         self._date: str | None = None
         self._part = 0
@@ -81,7 +82,7 @@ class SnapshotWriter:
             "meta": {
                 "content_length": sum(e["meta"]["content_length"] for e in self.entries),
                 "record_count": sum(e["meta"]["record_count"] for e in self.entries),
-                "synthetic": True,
+                self.label: True,
             },
         }
         write_json(self.root / "manifest", manifest)
