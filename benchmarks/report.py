@@ -96,7 +96,7 @@ def _verdict(ok: bool) -> str:
 
 def _normalize(r: Result) -> list[str]:
     if "summary" in r:  # stored before the real copies were measured too
-        return [*_meta(r), *_normalize_set(r, "Data", "")]
+        return [*_meta(r), *_normalize_set(r, "Data")]
     real, synthetic = r["real_copies"], r["synthetic"]
     ratio = min(real["ratio_to_ceiling_1core"], real["ratio_to_ceiling_cpu"])
     synthetic_ratio = min(synthetic["ratio_to_ceiling_1core"], synthetic["ratio_to_ceiling_cpu"])
@@ -108,8 +108,8 @@ def _normalize(r: Result) -> list[str]:
         "OpenAlex works of `recorded/openalex/works/`, each copy under a new id, about 17 KB each), and "
         "the synthetic set (about 9 KB a work: shorter abstracts, fewer fields the normalizer skips).",
         "",
-        *_normalize_set(real, "Real copies", "the issue's data: "),
-        *_normalize_set(synthetic, "Synthetic", ""),
+        *_normalize_set(real, "Real copies (the issue's data)"),
+        *_normalize_set(synthetic, "Synthetic"),
         f"- Target on the issue's data (real copies): ratio >= 0.5 on one core: {_verdict(ratio >= 0.5)} "
         f"({ratio:.2f}); near-linear on 2 cores (>= 1.8x): {_verdict(scaling >= 1.8)} ({scaling:.2f}x; "
         "on a shared 2-core machine this figure is bounded by the other sessions' load). On the "
@@ -131,7 +131,7 @@ def _normalize(r: Result) -> list[str]:
     ]
 
 
-def _normalize_set(r: Result, title: str, note: str) -> list[str]:
+def _normalize_set(r: Result, title: str) -> list[str]:
     s = r["summary"]
     rows = [
         "| run | works | works/s (wall) | works per CPU-second | wall s | peak RSS MiB | runs (works/s) "
@@ -155,7 +155,7 @@ def _normalize_set(r: Result, title: str, note: str) -> list[str]:
         "",
         *rows,
         "",
-        f"- {note}full normalizer / parse-only ceiling on one core **{r['ratio_to_ceiling_1core']:.2f}** "
+        f"- Full normalizer / parse-only ceiling on one core **{r['ratio_to_ceiling_1core']:.2f}** "
         f"(wall), **{r['ratio_to_ceiling_cpu']:.2f}** (per CPU-second); 2 processes / 1 process "
         f"**{r['scaling_full_2proc']:.2f}x** (parse only {r['scaling_parse_2proc']:.2f}x); CPU of the "
         f"full normalizer on one process, summed over parts: {phases}.",
