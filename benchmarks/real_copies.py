@@ -2,11 +2,12 @@
 
 The anchors of the performance issue were measured "on 100k OpenAlex-shaped works copied from the
 real recorded ones (about 17 KB of JSON per work)". This writes such a set from the 481 unique real
-works in ``recorded/openalex/works/`` (every ``results`` item of every page, in file order, a work
-listed twice kept once): copy ``k`` of a work is the real record unchanged except its ``id`` (a new
-``W`` id, unique in the set) and its DOI (``<doi>/copy-<k>``, so copies stay distinct works), in the
-snapshot layout (``updated_date=YYYY-MM-DD/part_NNN.gz`` and a ``manifest`` whose meta says
-``copied_from_recorded``). Nothing in a copy is invented: it is a real work under another id.
+works in ``recorded/openalex/works/`` (read as the replay server reads them: a work recorded
+twice in its latest version, in id order): copy ``k`` of a work is the real record unchanged
+except its ``id`` (a new ``W`` id, unique in the set) and its DOI (``<doi>/copy-<k>``, so copies
+stay distinct works), in the snapshot layout (``updated_date=YYYY-MM-DD/part_NNN.gz`` and a
+``manifest`` whose meta says ``copied_from_recorded``). Nothing in a copy is invented: it is a
+real work under another id.
 
 The synthetic set (``bzpeer synth``) is leaner per work (about 9 KB: short abstracts, few
 references, no concepts or counts_by_year), so its parse-only ceiling is higher relative to the
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from typing import Any
 import orjson
 
 from benchmarks.common import CACHE, REPO
+from sources.replay.index import load_works
 from sources.synthetic.writers import SnapshotWriter
 
 RECORDED_WORKS = REPO / "recorded" / "openalex" / "works"
@@ -33,13 +35,9 @@ _DAYS = 30
 _COPY_ID_BASE = 9_000_000_000  # above the real W ids of the recorded works
 
 
-def recorded_works() -> list[dict[str, Any]]:
-    """The unique real works of the recorded pages, in file order."""
-    works: dict[str, dict[str, Any]] = {}
-    for path in sorted(RECORDED_WORKS.glob("*.json")):
-        for work in orjson.loads(path.read_bytes()).get("results") or ():
-            works.setdefault(work["id"], work)
-    return list(works.values())
+def recorded_works() -> tuple[dict[str, Any], ...]:
+    """The unique real works of the recorded pages."""
+    return load_works(RECORDED_WORKS)
 
 
 def real_copies(works: int) -> Path:
@@ -59,7 +57,7 @@ def real_copies(works: int) -> Path:
     return final
 
 
-def _copies(originals: list[dict[str, Any]], works: int) -> Iterator[bytes]:
+def _copies(originals: Sequence[dict[str, Any]], works: int) -> Iterator[bytes]:
     for index in range(works):
         work = dict(originals[index % len(originals)])
         copy = index // len(originals)

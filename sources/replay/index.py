@@ -46,7 +46,7 @@ def load_recorded(recorded_dir: Path) -> RecordedIndex:
             raise FileNotFoundError(
                 f"{folder} is missing: pass the folder that holds openalex/works and arxiv/api"
             )
-    return RecordedIndex(works=_load_works(works_dir), arxiv=load_arxiv(api_dir))
+    return RecordedIndex(works=load_works(works_dir), arxiv=load_arxiv(api_dir))
 
 
 def work_number(work: dict[str, Any]) -> int:
@@ -54,7 +54,8 @@ def work_number(work: dict[str, Any]) -> int:
     return int(str(work["id"]).removeprefix(WORK_ID_PREFIX))
 
 
-def _load_works(works_dir: Path) -> tuple[dict[str, Any], ...]:
+def load_works(works_dir: Path) -> tuple[dict[str, Any], ...]:
+    """The recorded OpenAlex works of ``*.json`` pages, once each (the latest ``updated_date``), by id."""
     latest: dict[str, dict[str, Any]] = {}
     for path in sorted(works_dir.glob("*.json")):
         for work in orjson.loads(path.read_bytes()).get("results", []):
