@@ -13,6 +13,7 @@ and a cluster's key is its smallest mention id.
 
 from __future__ import annotations
 
+import gc
 import heapq
 import multiprocessing
 from collections import deque
@@ -133,24 +134,44 @@ def resolve_authors(
 PARALLEL_MIN_MENTIONS = 30_000
 
 
+# Resolving allocates small containers by the million (features, profiles, score tuples) and frees
+# few of them until it ends, so the cyclic garbage collector's default first threshold (700
+# allocations) has it scan young objects thousands of times a second and, as they pile up, the old
+# ones too, for next to no garbage: a fifth of the resolver's time on 100,000 synthetic mentions.
+# During a resolution (in this process and in the workers) it collects a hundred times less often;
+# reference counting still frees everything that is not a cycle as soon as it is dropped.
+GC_FIRST_THRESHOLD = 100_000
+
+
+def _collect_less() -> tuple[int, int, int]:
+    """Raise the collector's first threshold to :data:`GC_FIRST_THRESHOLD`; the thresholds before."""
+    before = gc.get_threshold()
+    gc.set_threshold(max(before[0], GC_FIRST_THRESHOLD), before[1], before[2])
+    return before
+
+
 class Workers:
     """The worker processes of one resolution, started on first use and shared by its steps.
 
     Feature extraction and clustering both run in them, so a run starts the processes once, and a
     run of fewer than :data:`PARALLEL_MIN_MENTIONS` mentions never starts them. Use as a context
-    manager: leaving it stops the processes.
+    manager: leaving it stops the processes. While it is entered, this process and the workers run
+    the garbage collector less often (:data:`GC_FIRST_THRESHOLD`).
     """
 
     def __init__(self, count: int = 1) -> None:
         self.count = max(1, count)
         self._pool: ProcessPoolExecutor | None = None
+        self._thresholds: tuple[int, int, int] | None = None
 
     def pool(self) -> ProcessPoolExecutor:
         """The processes, started now if they are not yet."""
         if self._pool is None:
             # Spawned, not forked: a forked worker would start with (and count) the parent's memory.
             context = multiprocessing.get_context("spawn")
-            self._pool = ProcessPoolExecutor(max_workers=self.count, mp_context=context)
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.count, mp_context=context, initializer=_collect_less
+            )
         return self._pool
 
     @property
@@ -159,12 +180,16 @@ class Workers:
         return self._pool is not None
 
     def __enter__(self) -> Workers:
+        self._thresholds = _collect_less()
         return self
 
     def __exit__(self, *exc: object) -> None:
         if self._pool is not None:
             self._pool.shutdown()
             self._pool = None
+        if self._thresholds is not None:
+            gc.set_threshold(*self._thresholds)
+            self._thresholds = None
 
 
 @dataclass(frozen=True, slots=True)

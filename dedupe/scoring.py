@@ -392,14 +392,15 @@ def _overlap(left: Profile, right: Profile, vector: str) -> tuple[int, float]:
     b: Mapping[str, float] = getattr(right, vector)
     if len(a) > len(b):
         a, b = b, a
-    common = a.keys() & b.keys()
-    if not common:
+    # One product per shared key (every count is positive); no set of the shared keys is built.
+    products = [value * b[key] for key, value in a.items() if key in b]
+    if not products:
         return 0, 0.0
     # fsum is exact, so the result does not depend on which side is iterated (symmetry).
-    dot = math.fsum([a[key] * b[key] for key in common])
+    dot = math.fsum(products)
     if not dot:
-        return len(common), 0.0
-    return len(common), min(1.0, dot / (left.norm(vector) * right.norm(vector)))
+        return len(products), 0.0
+    return len(products), min(1.0, dot / (left.norm(vector) * right.norm(vector)))
 
 
 def _affiliation_similarity(a: Profile, b: Profile) -> float:
@@ -421,6 +422,9 @@ def _top_similarity(left: tuple[str, ...], right: tuple[str, ...]) -> float:
 def _year_gap(a: set[int], b: set[int]) -> int | None:
     if not a or not b:
         return None
+    if len(a) == 1 and len(b) == 1:  # most pairs: two mentions, or clusters of one year each
+        (x,), (y,) = a, b
+        return abs(x - y)
     if min(b) <= max(a) and min(a) <= max(b):
         if not a.isdisjoint(b):
             return 0

@@ -5,6 +5,7 @@ Every change here is for speed or memory only, so each test compares with the pl
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import random
@@ -83,6 +84,15 @@ def test_processes_start_once_and_only_for_a_run_big_enough(
         assert big.pool() is pool  # clustering ran in the processes extraction started
     assert not big.started  # stopped on leaving
     assert resolve_authors(mentions, workers=2) == resolve_authors(mentions)
+
+
+def test_a_run_collects_garbage_less_often_here_and_in_its_workers_and_restores_it() -> None:
+    before = gc.get_threshold()
+    during = (clustering.GC_FIRST_THRESHOLD, *before[1:])
+    with clustering.Workers(2) as workers:
+        assert gc.get_threshold() == during
+        assert workers.pool().submit(gc.get_threshold).result() == during
+    assert gc.get_threshold() == before
 
 
 def test_rows_turned_into_mentions_in_the_workers_give_the_same_result(
