@@ -83,6 +83,11 @@ class ParsedName:
     surname: str
     given: tuple[str, ...]
 
+    def __reduce__(self) -> tuple[type[ParsedName], tuple[str, tuple[str, ...]]]:
+        # Pickled by position: a frozen dataclass with slots otherwise looks its fields up for every
+        # object, and every mention's name crosses to the resolver's workers.
+        return ParsedName, (self.surname, self.given)
+
     @property
     def first_initial(self) -> str:
         return self.given[0][0] if self.given else ""

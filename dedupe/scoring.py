@@ -12,9 +12,10 @@ from __future__ import annotations
 import itertools
 import math
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from functools import lru_cache
+from operator import attrgetter
 from typing import Any
 
 import numpy
@@ -133,6 +134,14 @@ class Evidence:
     same_source_id: bool = False
     smaller_size: int = 1
     uncorroborated: bool = False
+
+    def __reduce__(self) -> tuple[type[Evidence], tuple[Any, ...]]:
+        # Pickled by position (see ParsedName.__reduce__): an extended unit sends its earlier joins
+        # to a worker and gets them back, by the hundred thousand in a big warehouse.
+        return Evidence, _evidence_fields(self)
+
+
+_evidence_fields: Callable[[Evidence], tuple[Any, ...]] = attrgetter(*(f.name for f in fields(Evidence)))
 
 
 class Profile:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
+import pickle
 import random
 import shutil
 import subprocess
@@ -35,6 +36,7 @@ from dedupe.incremental import (
 )
 from dedupe.labeled import read_aminer_xml
 from dedupe.mentions import MAX_COAUTHORS, AuthorMention, MentionFeatures, MentionRows, extract_features
+from dedupe.names import ParsedName
 from dedupe.scoring import Evidence, _year_gap
 from warehouse.author_step import _evidence_row, _mentions, mention_from_row, mentions_from_batch
 from warehouse.identity_state import _unit_from_json, _unit_to_json
@@ -177,6 +179,17 @@ def test_year_gap_is_the_closest_pair() -> None:
         b = {rng.randint(1990, 2025) for _ in range(rng.randint(1, 9))}
         assert _year_gap(a, b) == min(abs(x - y) for x in a for y in b)
     assert _year_gap(set(), {2000}) is None
+
+
+def test_evidence_and_names_cross_processes_whole() -> None:
+    # Pickled by position (their __reduce__): every field must come back, in its place.
+    values = ["a", "b", 0.42, "score", 0.6, True, 2, 0.3, 1, 0.7, 0.2, 0.5, 0.4, 0.1, 3, True, 5, True]
+    back = pickle.loads(pickle.dumps(Evidence(*values)))
+    assert {f.name: getattr(back, f.name) for f in fields(Evidence)} == dict(
+        zip([f.name for f in fields(Evidence)], values, strict=True)
+    )
+    name = pickle.loads(pickle.dumps(ParsedName("van gemund", ("a", "j"))))
+    assert (name.surname, name.given, name.key) == ("van gemund", ("a", "j"), "van gemund, a")
 
 
 def test_evidence_rows_and_unit_json_match_asdict() -> None:
