@@ -19,6 +19,7 @@ import multiprocessing
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import chain, islice
 from typing import Any
@@ -43,6 +44,7 @@ __all__ = [
     "Seed",
     "Workers",
     "cluster_units",
+    "fewer_collections",
     "prepare",
     "resolve_authors",
 ]
@@ -148,6 +150,20 @@ def _collect_less() -> tuple[int, int, int]:
     before = gc.get_threshold()
     gc.set_threshold(max(before[0], GC_FIRST_THRESHOLD), before[1], before[2])
     return before
+
+
+@contextmanager
+def fewer_collections() -> Iterator[None]:
+    """Run the block with the collector's first threshold at :data:`GC_FIRST_THRESHOLD`, restored after.
+
+    For other batch steps that keep millions of objects alive, such as a warehouse build (which
+    resolves identities, and reads and writes them around that).
+    """
+    before = _collect_less()
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 
 class Workers:

@@ -95,6 +95,12 @@ def test_a_run_collects_garbage_less_often_here_and_in_its_workers_and_restores_
         assert gc.get_threshold() == during
         assert workers.pool().submit(gc.get_threshold).result() == during
     assert gc.get_threshold() == before
+    with clustering.fewer_collections():
+        assert gc.get_threshold() == during
+        with clustering.Workers(1):
+            assert gc.get_threshold() == during
+        assert gc.get_threshold() == during
+    assert gc.get_threshold() == before
 
 
 def test_rows_turned_into_mentions_in_the_workers_give_the_same_result(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -36,7 +37,9 @@ def publish(data: Path, run: str, units: list[tuple[int, int]] | None = None) ->
 
     ``units`` collects (recomputed, reused) author units of each publish.
     """
+    thresholds = gc.get_threshold()
     counts = build_and_publish(data / "lake", data / "warehouse.duckdb", run, datetime.now(UTC), STATE)
+    assert gc.get_threshold() == thresholds  # raised for the build only (fewer_collections)
     save_identity_state(data / "lake", counts.identity)
     if units is not None:
         units.append((counts.identity.units_recomputed, counts.identity.units_reused))

@@ -22,6 +22,7 @@ import duckdb
 import orjson
 import pyarrow as pa
 
+from dedupe.clustering import fewer_collections
 from warehouse.author_step import resolve_identities
 from warehouse.changes import changes_since, coverage
 from warehouse.comments import apply_comments
@@ -115,7 +116,8 @@ def build_and_publish(
         config["memory_limit"] = options.memory_limit
     stages = _Stages(progress)
     try:
-        with duckdb.connect(str(tmp), config=config) as con:
+        # A build holds every mention, unit and join of the warehouse as Python objects at some point.
+        with fewer_collections(), duckdb.connect(str(tmp), config=config) as con:
             counts = _build(con, lake_dir, built_at, state, options, warehouse_path, stages)
             with stages.stage("writing the new warehouse file"):
                 con.execute(
