@@ -401,7 +401,7 @@ def _overlap(left: Profile, right: Profile, vector: str) -> tuple[int, float]:
     b: Mapping[str, float] = getattr(right, vector)
     if len(a) > len(b):
         a, b = b, a
-    # One product per shared key (every count is positive); no set of the shared keys is built.
+    # One product per shared key, without building the set of shared keys.
     products = [value * b[key] for key, value in a.items() if key in b]
     if not products:
         return 0, 0.0
