@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import shutil
-from collections import defaultdict
+from collections import Counter, defaultdict
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -13,8 +14,8 @@ from hypothesis import strategies as st
 from dedupe import clustering
 from dedupe.clustering import ClusteringConfig, Resolution, resolve_authors
 from dedupe.labeled import LabeledMention, read_aminer_xml
-from dedupe.mentions import MAX_COAUTHORS, AuthorMention
-from dedupe.scoring import score_pair
+from dedupe.mentions import MAX_COAUTHORS, AuthorMention, extract_features
+from dedupe.scoring import DEFAULT_WEIGHTS, Profile, score_pair, score_profiles
 
 QIAN = Path(__file__).resolve().parents[1] / "recorded" / "disambiguation" / "qian-dblp-xml"
 
@@ -58,6 +59,37 @@ def test_real_qian_blocks_resolve_exactly(
     for r in rows:
         truth[r.label].append(int(r.publication_id))
     assert sorted(truth.values()) == expected  # the labels agree: the model is right here
+
+
+def _label_sizes(rows: list[LabeledMention], resolution: Resolution) -> list[list[tuple[str, int]]]:
+    """Each predicted cluster as its (true person, mentions) counts, biggest cluster first."""
+    clusters: dict[str, Counter[str]] = defaultdict(Counter)
+    for r in rows:
+        clusters[resolution.clusters[r.mention.mention_id]][r.label] += 1
+    return sorted((sorted(c.items()) for c in clusters.values()), key=lambda c: (-sum(n for _, n in c), c))
+
+
+def test_big_clusters_at_the_same_venues_join(tmp_path: Path) -> None:
+    # Thomas Ludwig (person 1011 of the file, 55 papers): parallel tools in one cluster, CORBA and
+    # phylogenetics in another, at the same venues (Euro-Par, HPCN, PaCT, FGCS). Their venue cosine is
+    # not damped by their size (ScoringWeights.venue_size_damping), so they are one person.
+    shutil.copy(QIAN / "Thomas_Ludwig.xml", tmp_path)
+    rows = read_aminer_xml(tmp_path)
+    resolution = resolve_authors([r.mention for r in rows])
+    # One paper of person 1013 sits with 1011 (as it did before); 1011's small fragments share nothing.
+    assert _label_sizes(rows, resolution) == [
+        [("1011", 51), ("1013", 1)],
+        [("1012", 3)],
+        [("1011", 2)],
+        [("1011", 1)],
+        [("1011", 1)],
+        [("1013", 1)],
+    ]
+    # Damped as before 2026-11-27, the two halves stayed apart.
+    damped = replace(DEFAULT_WEIGHTS, venue_size_damping=DEFAULT_WEIGHTS.size_damping)
+    config = ClusteringConfig(weights=damped)
+    before = _label_sizes(rows, resolve_authors([r.mention for r in rows], config=config))
+    assert before[:2] == [[("1011", 31), ("1013", 1)], [("1011", 20)]]
 
 
 def test_clusters_carry_evidence_and_keys(qian_blocks: dict[str, list[LabeledMention]]) -> None:
@@ -212,6 +244,19 @@ def test_score_is_symmetric_and_bounded(left: AuthorMention, right: AuthorMentio
     assert 0.0 <= forward.score <= 1.0
     assert forward.score == backward.score
     assert forward.rule == backward.rule
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(_MENTIONS, min_size=1, max_size=4), st.lists(_MENTIONS, min_size=1, max_size=4))
+def test_cluster_scores_are_symmetric_and_bounded(
+    lefts: list[AuthorMention], rights: list[AuthorMention]
+) -> None:
+    # Clusters, not single mentions: the size damping (and its venue exception) only acts above one.
+    left = Profile([extract_features(replace(m, mention_id=f"l{i}")) for i, m in enumerate(lefts)])
+    right = Profile([extract_features(replace(m, mention_id=f"r{i}")) for i, m in enumerate(rights)])
+    forward, backward = score_profiles(left, right), score_profiles(right, left)
+    assert 0.0 <= forward.score <= 1.0
+    assert forward == backward
 
 
 @settings(max_examples=40, deadline=None)
