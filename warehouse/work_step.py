@@ -43,6 +43,9 @@ MERGED_WORKS = pa.schema(
         ("field_sources", pa.string()),
     ]
 )
+# A set, not the schema's `names` (a list pyarrow builds anew on every call): read for every field
+# of every paper.
+_MERGED_FIELDS = frozenset(MERGED_WORKS.names)
 MERGED_SOURCES = pa.schema(
     [
         ("work_id", pa.string()),
@@ -62,7 +65,7 @@ def register_merged_works(con: duckdb.DuckDBPyConnection) -> None:
     links: list[dict[str, Any]] = []
     for paper in papers:
         members = [m for m, _, _ in paper.records]
-        fields = {k: v for k, v in paper.fields.items() if k in MERGED_WORKS.names}
+        fields = {k: v for k, v in paper.fields.items() if k in _MERGED_FIELDS}
         works.append(
             {
                 **fields,
