@@ -83,10 +83,18 @@ def resolve_incrementally(
     with Workers(workers) as processes:
         prepared = prepare(mentions, must_link, cannot_link, processes)
         index = _LinkIndex(prepared)
-        signed = [(_signature(unit, index, config), unit) for unit in prepared.units]
-        todo = [unit for signature, unit in signed if signature not in previous]
         unit_of = {m: signature for signature, result in previous.items() for m in result.clusters}
-        seeds = [_seed(unit, previous, unit_of, index, config) for unit in todo]
+        signed: list[tuple[str, list[MentionFeatures]]] = []
+        todo: list[list[MentionFeatures]] = []
+        seeds: list[Seed | None] = []
+        for unit in prepared.units:
+            # Each mention's text once, for the unit's signature and then its earlier parts' (_seed).
+            texts = {f.mention_id: _features_text(f) for f in unit}
+            signature = _signature(unit, index, config, texts)
+            signed.append((signature, unit))
+            if signature not in previous:
+                todo.append(unit)
+                seeds.append(_seed(unit, previous, unit_of, index, config, texts))
         clusters, evidence, reviews = cluster_units(todo, prepared, config, processes, seeds)
     results = {}
     for signature, unit in signed:
@@ -103,8 +111,12 @@ def _seed(
     unit_of: Mapping[str, str],
     index: _LinkIndex,
     config: ClusteringConfig,
+    texts: Mapping[str, str],
 ) -> Seed | None:
-    """The earlier clusters of a unit made of whole, unchanged earlier units and new mentions, else None."""
+    """The earlier clusters of a unit made of whole, unchanged earlier units and new mentions, else None.
+
+    ``texts`` holds the unit's feature texts by mention id (see :func:`_signature`).
+    """
     parts: dict[str, list[MentionFeatures]] = {}
     for f in unit:
         if f.mention_id in unit_of:
@@ -113,7 +125,7 @@ def _seed(
         return None
     for signature, earlier in parts.items():
         whole = len(previous[signature].clusters) == len(earlier)
-        if not whole or _signature(earlier, index, config) != signature:
+        if not whole or _signature(earlier, index, config, texts) != signature:
             return None
     known = [previous[signature] for signature in parts]
     if len(known) == 1:
@@ -139,11 +151,17 @@ class _LinkIndex:
                 self.cannot_of.setdefault(mention_id, []).append(pair)
 
 
-def _signature(unit: list[MentionFeatures], index: _LinkIndex, config: ClusteringConfig) -> str:
+def _signature(
+    unit: list[MentionFeatures],
+    index: _LinkIndex,
+    config: ClusteringConfig,
+    texts: Mapping[str, str] | None = None,
+) -> str:
+    """The unit's signature; ``texts``, when given, holds its mentions' :func:`_features_text`."""
     ordered = sorted(unit, key=lambda f: f.mention_id)
     ids = [f.mention_id for f in ordered]
     inside = set(ids)
-    parts = [_features_text(f) for f in ordered]
+    parts = [texts[f.mention_id] for f in ordered] if texts else [_features_text(f) for f in ordered]
     # Every link and cannot-link between two of the mentions (the only ones their clustering reads),
     # once each, as a scan of all of them would find them.
     positions = {p for m in ids for p in index.links_of.get(m, ()) if inside.issuperset(index.links[p][:2])}
