@@ -5,23 +5,27 @@ CREATE TABLE profile_pages (author_id VARCHAR, updated_at TIMESTAMP WITH TIME ZO
 ;
 -- Run once per batch of authors ($batch of $batches, by a hash of author_id): the lists of a
 -- page are aggregated in memory, so a batch bounds what one statement holds (the works lists alone
--- are gigabytes at 1M works).
+-- are gigabytes at 1M works). With one batch no hash is computed (a fifth of the statement's time).
 INSERT INTO profile_pages
 WITH page_works AS (
     SELECT author_id,
            list(struct_pack(work_id, type, has_preprint, display_year, venue, title, abstract, links)
                 ORDER BY rank) AS works
-    FROM author_works WHERE rank <= $max_works AND hash(author_id) % $batches = $batch GROUP BY author_id
+    FROM author_works
+    WHERE rank <= $max_works AND ($batches = 1 OR hash(author_id) % $batches = $batch)
+    GROUP BY author_id
 ), page_topics AS (
     SELECT author_id,
            list(struct_pack(topic_id, name := display_name, field, works, weight) ORDER BY rank) AS topics
-    FROM author_topics WHERE rank <= $max_topics AND hash(author_id) % $batches = $batch GROUP BY author_id
+    FROM author_topics
+    WHERE rank <= $max_topics AND ($batches = 1 OR hash(author_id) % $batches = $batch)
+    GROUP BY author_id
 ), ranked_collaborators AS (
     SELECT c.author_id, c.coauthor_id, p.display_name, c.shared_works, c.first_year, c.last_year,
            row_number() OVER (PARTITION BY c.author_id
                               ORDER BY c.shared_works DESC, c.last_year DESC, c.coauthor_id) AS k
     FROM collaborations c JOIN author_profiles p ON p.author_id = c.coauthor_id
-    WHERE hash(c.author_id) % $batches = $batch
+    WHERE ($batches = 1 OR hash(c.author_id) % $batches = $batch)
 ), page_collaborators AS (
     SELECT author_id,
            list(struct_pack(author_id := coauthor_id, name := display_name, shared_works, first_year,
@@ -31,7 +35,9 @@ WITH page_works AS (
     SELECT author_id,
            list(struct_pack(name, institution_id, first_year, last_year, works)
                 ORDER BY last_year DESC NULLS LAST, works DESC, name) AS affiliations
-    FROM author_affiliations WHERE hash(author_id) % $batches = $batch GROUP BY author_id
+    FROM author_affiliations
+    WHERE ($batches = 1 OR hash(author_id) % $batches = $batch)
+    GROUP BY author_id
 )
 SELECT p.author_id, p.updated_at,
        to_json(struct_pack(
@@ -47,7 +53,7 @@ LEFT JOIN page_works w USING (author_id)
 LEFT JOIN page_topics t USING (author_id)
 LEFT JOIN page_collaborators c USING (author_id)
 LEFT JOIN page_affiliations a USING (author_id)
-WHERE hash(p.author_id) % $batches = $batch
+WHERE ($batches = 1 OR hash(p.author_id) % $batches = $batch)
 ORDER BY p.author_id
 ;
 -- A point read by author_id goes through this index and fetches the one row's page. Without it DuckDB
