@@ -26,9 +26,11 @@ __all__ = [
     "EvaluationDataError",
     "EvaluationReport",
     "Metrics",
+    "NameErrors",
     "evaluate_aminer",
     "evaluate_labeled",
     "evaluate_s2and",
+    "name_errors",
     "name_only_clusters",
     "partition_metrics",
     "split_of",
@@ -64,6 +66,29 @@ class Metrics:
 
 
 @dataclass(frozen=True, slots=True)
+class NameErrors:
+    """Where the resolver went wrong on one name: the pairs it kept apart or joined against the labels.
+
+    Attributes:
+        name: The group (XML file stem, or S2AND block).
+        split: ``tune`` or ``holdout`` (see :func:`split_of`).
+        mentions: Its labeled mentions.
+        persons: True people among them.
+        clusters: Predicted clusters among them.
+        missed_pairs: Mention pairs of one person that were kept apart.
+        wrong_pairs: Mention pairs of different people that were joined.
+    """
+
+    name: str
+    split: str
+    mentions: int
+    persons: int
+    clusters: int
+    missed_pairs: int
+    wrong_pairs: int
+
+
+@dataclass(frozen=True, slots=True)
 class EvaluationReport:
     """Model and name-only baseline metrics on one labeled set, overall and per tuning split.
 
@@ -73,6 +98,7 @@ class EvaluationReport:
         baseline: split -> metrics of the name-only baseline.
         seconds: Wall time of the resolver over the whole set (reading excluded).
         predictions: (name, publication_id, predicted cluster) per labeled mention.
+        errors: Every name with a wrong pair, most wrong pairs (missed + joined) first.
     """
 
     dataset: str
@@ -80,6 +106,7 @@ class EvaluationReport:
     baseline: Mapping[str, Metrics]
     seconds: float
     predictions: tuple[tuple[str, str, str], ...]
+    errors: tuple[NameErrors, ...] = ()
 
     def to_text(self) -> str:
         lines = [f"{self.dataset}: resolved in {self.seconds:.1f} s"]
@@ -141,7 +168,25 @@ def evaluate_labeled(
         baseline=_by_split(groups, baseline),
         seconds=seconds,
         predictions=tuple((r.name, r.publication_id, predicted[r.mention.mention_id]) for r in rows),
+        errors=name_errors(groups, predicted),
     )
+
+
+def name_errors(
+    groups: Mapping[str, Sequence[LabeledMention]], predicted: Mapping[str, str]
+) -> tuple[NameErrors, ...]:
+    """The names with a wrong pair, most wrong pairs first (then by name): where to look first."""
+    errors = []
+    for name, group in groups.items():
+        truth = {r.mention.mention_id: r.label for r in group}
+        pred = {m: predicted[m] for m in truth}
+        right, joined, same = _pair_counts(truth, pred)
+        if joined > right or same > right:
+            persons, clusters = len(set(truth.values())), len(set(pred.values()))
+            errors.append(
+                NameErrors(name, split_of(name), len(truth), persons, clusters, same - right, joined - right)
+            )
+    return tuple(sorted(errors, key=lambda e: (-(e.missed_pairs + e.wrong_pairs), e.name)))
 
 
 def name_only_clusters(rows: Sequence[LabeledMention]) -> dict[str, str]:

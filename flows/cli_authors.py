@@ -6,8 +6,9 @@ operator's decision always wins and survives rebuilds; the warehouse is then rep
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import duckdb
 import typer
@@ -18,6 +19,9 @@ from config import Settings
 from flows.cli_settings import cli_settings
 from warehouse import Override, WarehouseBusy, WarehouseMissing, open_readonly, save_override
 from warehouse.identity_read import author_joins, author_mentions, current_author_id, review_pairs
+
+if TYPE_CHECKING:
+    from dedupe.evaluation import NameErrors
 
 app = typer.Typer(help="Explain, review and correct author identities.", no_args_is_help=True)
 console = Console()
@@ -135,6 +139,7 @@ def evaluate(
     predictions: Annotated[
         Path | None, typer.Option(help="Write one JSON line per publication here.")
     ] = None,
+    worst: Annotated[int, typer.Option(min=0, help="Also list the N names with the most wrong pairs.")] = 0,
 ) -> None:
     """Score the resolver on labeled data: B-cubed and pairwise P/R/F1, with a name-only baseline."""
     from dedupe.evaluation import evaluate_aminer, evaluate_s2and
@@ -151,9 +156,23 @@ def evaluate(
         report = evaluate_dir(folder)
         console.print(f"[bold]{kind}: {folder}[/bold]")
         console.print(report.to_text())
+        if worst:
+            _print_errors(report.errors[:worst], len(report.errors))
         if predictions is not None and kind == "AMiner XML":
             report.write_predictions(predictions)
             console.print(f"predictions written to {predictions}")
+
+
+def _print_errors(errors: Sequence[NameErrors], total: int) -> None:
+    title = f"{len(errors)} of {total} names with a wrong pair (missed: one person apart; wrong: two joined)"
+    table = Table(title=title)
+    table.add_column("name", no_wrap=True)
+    for column in ("split", "mentions", "persons", "clusters", "missed", "wrong"):
+        table.add_column(column)
+    for e in errors:
+        counts = (e.mentions, e.persons, e.clusters, e.missed_pairs, e.wrong_pairs)
+        table.add_row(e.name, e.split, *(str(n) for n in counts))
+    console.print(table)
 
 
 def _decide(settings: Settings, decisions: list[Override]) -> None:

@@ -8,9 +8,11 @@ from pathlib import Path
 
 import orjson
 import pytest
+from typer.testing import CliRunner
 
 from dedupe.evaluation import (
     EvaluationDataError,
+    NameErrors,
     evaluate_aminer,
     evaluate_s2and,
     name_only_clusters,
@@ -19,6 +21,7 @@ from dedupe.evaluation import (
 )
 from dedupe.labeled import LabeledMention, read_aminer_xml, read_s2and
 from dedupe.mentions import AuthorMention
+from flows.cli import app
 
 DATA = Path(__file__).resolve().parents[1] / "recorded" / "disambiguation"
 
@@ -106,6 +109,22 @@ def test_real_qian_files_evaluate_perfectly(tmp_path: Path) -> None:
     assert metrics.pairwise_macro == (1.0, 1.0, 1.0)
     baseline = report.baseline["all"]
     assert baseline.bcubed_micro[1] == 1.0 and baseline.bcubed_micro[0] < 0.6
+
+
+def test_the_names_with_wrong_pairs_are_listed_worst_first(tmp_path: Path) -> None:
+    for stem in ("Haibo_Yu", "Thomas_Ludwig"):
+        shutil.copy(DATA / "qian-dblp-xml" / f"{stem}.xml", tmp_path)
+    # Thomas Ludwig's 55 papers (person 1011) end in clusters of 51, 2, 1 and 1, the biggest with one
+    # paper of person 1013: C(55,2) - C(51,2) - C(2,2) = 209 pairs missed, plus 1013's other paper;
+    # 51 pairs joined wrongly. Haibo Yu is resolved exactly, so it is not listed.
+    expected = NameErrors("Thomas_Ludwig", "holdout", 60, 3, 6, missed_pairs=210, wrong_pairs=51)
+    assert evaluate_aminer(tmp_path).errors == (expected,)
+    result = CliRunner().invoke(app, ["authors", "evaluate", "--aminer-xml", str(tmp_path), "--worst", "5"])
+    assert result.exit_code == 0, result.output
+    assert "1 of 1 names with a wrong pair" in result.output
+    row = next(line for line in result.output.splitlines() if "Thomas_Ludwig" in line)
+    cells = [cell.strip() for cell in row.split("│")[1:-1]]
+    assert cells == ["Thomas_Ludwig", "holdout", "60", "3", "6", "210", "51"]
 
 
 def test_s2and_dummy_exact() -> None:
