@@ -180,12 +180,11 @@ def name_errors(
     for name, group in groups.items():
         truth = {r.mention.mention_id: r.label for r in group}
         pred = {m: predicted[m] for m in truth}
-        right, joined, same = _pair_counts(truth, pred)
-        if joined > right or same > right:
+        right, joined, same_person = _pair_counts(truth, pred)  # right pairs of the joined ones
+        missed, wrong = same_person - right, joined - right
+        if missed or wrong:
             persons, clusters = len(set(truth.values())), len(set(pred.values()))
-            errors.append(
-                NameErrors(name, split_of(name), len(truth), persons, clusters, same - right, joined - right)
-            )
+            errors.append(NameErrors(name, split_of(name), len(truth), persons, clusters, missed, wrong))
     return tuple(sorted(errors, key=lambda e: (-(e.missed_pairs + e.wrong_pairs), e.name)))
 
 
