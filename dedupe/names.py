@@ -39,6 +39,7 @@ __all__ = [
     "clean_text",
     "given_name_similarity",
     "is_east_asian",
+    "is_long_chinese_given",
     "name_key",
     "normalize_name",
     "parse_name",
@@ -342,11 +343,13 @@ _EAST_ASIAN_SURNAMES = _word_set(
     "kim lee park choi jung jeong kang cho yoon yun jang lim han oh seo shin kwon hwang ahn song hong "
     "chang cheung chung chan wong leung ng lau ho kwok tse"
 )
-_PINYIN = re.compile(
-    r"^(?:(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?"
+_SYLLABLE = (
+    r"(?:(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?"
     r"(?:iang|iong|uang|ueng|ang|eng|ing|ong|ian|iao|uai|uan|ai|ei|ao|ou|an|en|in|un|er|ia|ie|iu"
-    r"|ua|uo|ui|ue|a|o|e|i|u|v))+$"
+    r"|ua|uo|ui|ue|a|o|e|i|u|v))"
 )
+_PINYIN = re.compile(rf"^{_SYLLABLE}+$")
+_ONE_SYLLABLE = re.compile(rf"^{_SYLLABLE}$")
 
 
 def is_east_asian(name: ParsedName) -> bool:
@@ -355,4 +358,24 @@ def is_east_asian(name: ParsedName) -> bool:
         name.surname in _EAST_ASIAN_SURNAMES
         and name.has_full_given
         and all(_PINYIN.match(token) for token in name.given)
+    )
+
+
+# Of the family names above, those romanised the Korean way: Korean given names are two syllables
+# as a rule, so their length says nothing of how many people share the name.
+_KOREAN_SURNAMES = _word_set("kim lee park choi jung jeong cho yoon jang lim oh seo shin kwon hwang ahn")
+
+
+def is_long_chinese_given(name: ParsedName) -> bool:
+    """An :func:`is_east_asian` name with a Chinese given name of two or more syllables (Jianping, Xiao-Ming).
+
+    Far fewer people share one of these than a one-syllable one (Wei, Lei): on the Qian DBLP set, two
+    mentions of such a name are the same person 44% of the time, against 25% for the other
+    :func:`is_east_asian` names and 71% for all other names. Korean family names are left out (see
+    ``_KOREAN_SURNAMES``).
+    """
+    return (
+        is_east_asian(name)
+        and name.surname not in _KOREAN_SURNAMES
+        and not _ONE_SYLLABLE.match("".join(name.given))
     )

@@ -22,7 +22,7 @@ import numpy
 from rapidfuzz import fuzz, process
 
 from dedupe.mentions import AuthorMention, MentionFeatures, extract_features
-from dedupe.names import ParsedName, given_name_similarity, is_east_asian
+from dedupe.names import ParsedName, given_name_similarity, is_east_asian, is_long_chinese_given
 
 __all__ = [
     "DEFAULT_WEIGHTS",
@@ -50,12 +50,21 @@ class ScoringWeights:
     labeled set here with affiliations: any affiliation_cosine from 0.6 to 5 gave the same clustering
     there; the smallest round value that clears the East Asian prior was kept). Institution ids, source
     ids and the name-mismatch cost have no labeled data here and are set by hand. A shared venue or a
-    similar affiliation alone joins names but not common Chinese or Korean names (bias + east_asian +
-    weight < 0): precision first where namesakes abound; the same affiliation text joins them, just.
+    similar affiliation alone joins names, Chinese names with a given name of two syllables or more
+    just, but not the other common Chinese or Korean names (bias + east_asian + weight < 0):
+    precision first where namesakes abound; the same affiliation text joins them, just.
     """
 
     bias: float = -1.5
     east_asian: float = -2.0  # added to the bias when both sides carry common Chinese/Korean names
+    # Added instead of `east_asian` when every one of those names has a Chinese given name of two or more
+    # syllables (`is_long_chinese_given`: Jianping, not Wei), which fewer people share. On Qian
+    # (2026-11-27, venue then undamped as for other names): B-cubed F1 tune 0.8951 -> 0.8988
+    # (pairwise P 0.9865 -> 0.9866), held out 0.8645 -> 0.8698; -0.5 to -1.0 scored alike on the
+    # tuning half, the more cautious end was kept (docs/RESOLUTION-EXPERIMENTS.md).
+    # The base rates agree: two mentions of one name are the same person 71% of the time for other
+    # names, 44% for these and 25% for the rest of the Chinese/Korean ones (log-odds 0.9, -0.2, -1.1).
+    east_asian_long_given: float = -1.0
     name_mismatch: float = -4.0  # times (1 - given-name similarity): initials vs full names cost
     coauthor: float = 4.0  # per shared co-author, up to `coauthor_cap`
     coauthor_cap: int = 1
@@ -80,11 +89,12 @@ class ScoringWeights:
     # divided by (1 + this * ln(size of the smaller side)); cosines are already size-normalised.
     size_damping: float = 0.7
     # The same for the venue cosine, except between common Chinese/Korean names (which take
-    # `size_damping`). Two big clusters whose venue distributions agree are more alike than two
-    # mentions at one venue, so no damping; but namesakes who publish in one field abound among
-    # Chinese/Korean names, where it stays damped. On Qian (2026-11-27): B-cubed F1 tune 0.8883 ->
-    # 0.8951 (pairwise P 0.989 -> 0.987), held out 0.8559 -> 0.8645 (0.892 -> 0.897); undamped for
-    # every name joins two database researchers named Wei Wang (held-out pairwise P 0.72).
+    # `size_damping`; those of `east_asian_long_given` do not). Two big clusters whose venue
+    # distributions agree are more alike than two mentions at one venue, so no damping; but
+    # namesakes who publish in one field abound among Chinese/Korean names, where it stays damped.
+    # On Qian (2026-11-27): B-cubed F1 tune 0.8883 -> 0.8951 (pairwise P 0.989 -> 0.987), held out
+    # 0.8559 -> 0.8645 (0.892 -> 0.897); undamped for every name joins two database researchers named
+    # Wei Wang (held-out pairwise P 0.72).
     venue_size_damping: float = 0.0
     # Times ln(size of the smaller side) when the only shared evidence is title or topic words (no
     # co-author, venue, institution, affiliation or source id): two established profiles that share
@@ -108,6 +118,8 @@ class Evidence:
             ``"same_authorship"``, ``"orcid_conflict"``, ``"name_conflict"``, ``"same_work"``.
         name_similarity: Given-name compatibility (see ``given_name_similarity``).
         east_asian: Both sides carry common Chinese/Korean names (``is_east_asian``): a lower prior.
+        long_given: ``east_asian``, and every name on both sides has a Chinese given name of two or
+            more syllables (``is_long_chinese_given``): a milder prior than ``east_asian`` alone.
         shared_coauthors: Distinct co-author keys on both sides.
         coauthor_similarity: Cosine of co-author counts.
         shared_institutions: Distinct institution ids on both sides.
@@ -129,6 +141,7 @@ class Evidence:
     rule: str = "score"
     name_similarity: float = 0.0
     east_asian: bool = False
+    long_given: bool = False
     shared_coauthors: int = 0
     coauthor_similarity: float = 0.0
     shared_institutions: int = 0
@@ -309,7 +322,11 @@ def evidence_values(a: Profile, b: Profile, w: ScoringWeights = DEFAULT_WEIGHTS)
         return _decided(a, b, 0.0, "name_conflict")
     if _same_work_other_position(a, b):
         return _decided(a, b, 0.0, "same_work")
-    east_asian = _all_east_asian(a.names) and _all_east_asian(b.names)
+    left_east_asian, left_long = _east_asian_kind(a.names)
+    right_east_asian, right_long = _east_asian_kind(b.names)
+    east_asian = left_east_asian and right_east_asian
+    long_given = east_asian and left_long and right_long
+    most_common = east_asian and not long_given
     shared_coauthors, coauthor = _overlap(a, b, "coauthors")
     shared_institutions = _shared(a.institutions, b.institutions)
     affiliation = _affiliation_similarity(a, b)
@@ -324,10 +341,11 @@ def evidence_values(a: Profile, b: Profile, w: ScoringWeights = DEFAULT_WEIGHTS)
         shared_coauthors or venue or shared_institutions or affiliation > 0.5 or same_source_id
     )
     log_size = math.log(smaller)
-    venue_damping = w.size_damping if east_asian else w.venue_size_damping
+    venue_damping = w.size_damping if most_common else w.venue_size_damping
     logit = (
         w.bias
-        + w.east_asian * east_asian
+        + w.east_asian * most_common
+        + w.east_asian_long_given * long_given
         + w.name_mismatch * (1.0 - name)
         + w.coauthor_cosine * coauthor
         + w.institution * (shared_institutions > 0)
@@ -348,6 +366,7 @@ def evidence_values(a: Profile, b: Profile, w: ScoringWeights = DEFAULT_WEIGHTS)
         "score",
         name,
         east_asian,
+        long_given,
         shared_coauthors,
         coauthor,
         shared_institutions,
@@ -378,8 +397,9 @@ def _name_similarity(a: frozenset[ParsedName], b: frozenset[ParsedName]) -> floa
 
 
 @lru_cache(maxsize=1 << 16)
-def _all_east_asian(names: frozenset[ParsedName]) -> bool:
-    return all(is_east_asian(n) for n in names)
+def _east_asian_kind(names: frozenset[ParsedName]) -> tuple[bool, bool]:
+    """Whether all the names are :func:`is_east_asian`, and all :func:`is_long_chinese_given`."""
+    return all(is_east_asian(n) for n in names), all(is_long_chinese_given(n) for n in names)
 
 
 def _same_work_other_position(a: Profile, b: Profile) -> bool:

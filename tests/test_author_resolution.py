@@ -92,6 +92,20 @@ def test_big_clusters_at_the_same_venues_join(tmp_path: Path) -> None:
     assert before[:2] == [[("1011", 31), ("1013", 1)], [("1011", 20)]]
 
 
+def test_two_syllable_chinese_given_names_take_a_milder_prior(tmp_path: Path) -> None:
+    # Feifei Li (person 229 of the file, 22 papers; person 228 has 3): Chinese given names of two
+    # syllables are shared by fewer people than one-syllable ones (ScoringWeights.east_asian_long_given).
+    shutil.copy(QIAN / "Feifei_Li.xml", tmp_path)
+    rows = read_aminer_xml(tmp_path)
+    resolution = resolve_authors([r.mention for r in rows])
+    assert _label_sizes(rows, resolution) == [[("229", 20)], [("229", 2)], *[[("228", 1)]] * 3]
+    # With the prior of "Wei Wang", as before 2026-11-27, person 229 stayed in two halves.
+    strict = replace(DEFAULT_WEIGHTS, east_asian_long_given=DEFAULT_WEIGHTS.east_asian)
+    config = ClusteringConfig(weights=strict)
+    before = _label_sizes(rows, resolve_authors([r.mention for r in rows], config=config))
+    assert before == [[("229", 10)], [("229", 10)], [("229", 2)], *[[("228", 1)]] * 3]
+
+
 def test_clusters_carry_evidence_and_keys(qian_blocks: dict[str, list[LabeledMention]]) -> None:
     rows = qian_blocks["Haibo_Yu"]
     resolution = resolve_authors([r.mention for r in rows])

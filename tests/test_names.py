@@ -14,6 +14,7 @@ from dedupe.names import (
     UnusableNameError,
     given_name_similarity,
     is_east_asian,
+    is_long_chinese_given,
     name_key,
     normalize_name,
     parse_name,
@@ -105,6 +106,23 @@ def test_given_name_similarity(left: str, right: str, similarity: float) -> None
 )
 def test_is_east_asian(raw: str, expected: bool) -> None:
     assert is_east_asian(parse_name(raw)) is expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Jianping Fan", True),
+        ("Xiao-Ming Wang", True),
+        ("Wang, Xiaoming", True),
+        ("Wei Wang", False),  # one syllable
+        ("Xian Li", False),  # one syllable (xi-an is read as one, the more cautious reading)
+        ("Minsoo Kim", False),  # a Korean family name
+        ("Wolfgang Müller", False),
+        ("J. Fan", False),
+    ],
+)
+def test_is_long_chinese_given(raw: str, expected: bool) -> None:
+    assert is_long_chinese_given(parse_name(raw)) is expected
 
 
 _NAMES = st.one_of(
