@@ -423,17 +423,15 @@ def _overlap(left: Profile, right: Profile, vector: str) -> tuple[int, float]:
     """Keys the two count vectors share, and their cosine."""
     a: Mapping[str, float] = getattr(left, vector)
     b: Mapping[str, float] = getattr(right, vector)
-    if len(a) > len(b):
-        a, b = b, a
-    # One product per shared key, without building the set of shared keys.
-    products = [value * b[key] for key, value in a.items() if key in b]
-    if not products:
+    # The keys' intersection is taken in C (over the smaller side); most pairs share none.
+    shared = a.keys() & b.keys()
+    if not shared:
         return 0, 0.0
-    # fsum is exact, so the result does not depend on which side is iterated (symmetry).
-    dot = math.fsum(products)
+    # fsum is exact, so the result does not depend on the order of the keys (symmetry).
+    dot = math.fsum([a[key] * b[key] for key in shared])
     if not dot:
-        return len(products), 0.0
-    return len(products), min(1.0, dot / (left.norm(vector) * right.norm(vector)))
+        return len(shared), 0.0
+    return len(shared), min(1.0, dot / (left.norm(vector) * right.norm(vector)))
 
 
 def _affiliation_similarity(a: Profile, b: Profile) -> float:
