@@ -21,6 +21,7 @@ frequencies resolved in under 10 minutes on 2 cores with peak memory under 4 GB.
 
 from __future__ import annotations
 
+import hashlib
 import sys
 import tempfile
 import time
@@ -48,20 +49,6 @@ SCALE_MENTIONS = 1_000_000
 SCALE_WORKERS = 2
 SCALE_TARGET_SECONDS = 600.0
 SCALE_TARGET_MIB = 4096.0
-# Same query as warehouse/author_step.py builds its mentions with (names, title, venue, year, topics).
-_MENTIONS_SQL = """
-SELECT a.mention_id, a.raw_name, a.position, a.institution_ids, a.raw_affiliations, a.orcid,
-       a.source_author_id, a.work_id, w.title, w.venue, w.display_year, n.names, t.topics
-FROM authorships a
-JOIN works w USING (work_id)
-JOIN (SELECT work_id, list(raw_name ORDER BY position) AS names FROM authorships GROUP BY work_id) n
-  USING (work_id)
-LEFT JOIN (
-    SELECT wt.work_id, list(tp.display_name ORDER BY tp.display_name) AS topics
-    FROM work_topics wt JOIN topics tp USING (topic_id) GROUP BY wt.work_id
-) t USING (work_id)
-ORDER BY a.mention_id
-"""
 
 
 def evaluate_qian() -> dict[str, Any]:
@@ -101,6 +88,7 @@ def write_mentions(data: Path, limit: int, out: Path) -> dict[str, Any]:
     from enrich import enrich_batch
     from sources.batch import BatchBuilder
     from sources.bulk_openalex import normalize_snapshot_part, snapshot_parts
+    from warehouse.author_step import mention_rows
 
     partial = out.with_name(out.name + ".partial")
     total, works = 0, 0
@@ -125,7 +113,7 @@ def write_mentions(data: Path, limit: int, out: Path) -> dict[str, Any]:
             con.register(f"input_{name}", table)
             distinct = "DISTINCT" if name == "topics" else ""
             con.execute(f"CREATE TABLE {name} AS SELECT {distinct} * FROM input_{name}")  # noqa: S608
-        rows: pa.Table = con.sql(_MENTIONS_SQL).to_arrow_table()
+        rows: pa.Table = mention_rows(con).to_arrow_table()
         con.close()
         if writer is None:
             writer = pq.ParquetWriter(partial, rows.schema)
@@ -264,8 +252,12 @@ def measure(data: Path, mentions: int, repeats: int, synthetic_repeats: int) -> 
 
 def measure_scale() -> dict[str, Any]:
     """One run of 1M synthetic mentions in 2 workers, against the issue target (10 min, 4 GB)."""
+    from warehouse.author_step import MENTIONS_SQL
+
     data = synthetic(SCALE_WORKS)
-    path = CACHE / f"mentions-w{SCALE_WORKS}-s{SEED}-m{SCALE_MENTIONS}.parquet"
+    # Named by the query too: a file written by an older query is not read as this one's.
+    query = hashlib.sha1(MENTIONS_SQL.encode()).hexdigest()[:8]
+    path = CACHE / f"mentions-w{SCALE_WORKS}-s{SEED}-m{SCALE_MENTIONS}-q{query}.parquet"
     if not path.is_file():
         print(f"  authors scale: writing {SCALE_MENTIONS} mentions to {path} (once; cached)", flush=True)
         run_measured(worker("authors", "prepare", data, SCALE_MENTIONS, path))

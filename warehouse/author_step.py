@@ -26,12 +26,12 @@ from warehouse.identity_state import (
     units_table,
 )
 
-__all__ = ["mention_from_row", "mentions_from_batch", "resolve_identities"]
+__all__ = ["MENTIONS_SQL", "mention_from_row", "mention_rows", "mentions_from_batch", "resolve_identities"]
 
 # A work's author names, for the co-authors of each of its mentions; not for collaboration papers,
 # whose co-authors are no evidence (MAX_COAUTHORS): a mention of a 3,000-author paper would
 # otherwise carry all 3,000 names.
-_MENTIONS = """
+MENTIONS_SQL = """
 SELECT a.mention_id, a.raw_name, a.position, a.institution_ids, a.raw_affiliations, a.orcid,
        a.source_author_id, a.work_id, w.title, w.venue, w.display_year, n.names, t.topics
 FROM authorships a
@@ -94,8 +94,12 @@ def resolve_identities(
 
 def _mentions(con: duckdb.DuckDBPyConnection, batch_rows: int = 10_000) -> MentionRows:
     """The mentions of ``authorships``, as Arrow batches the feature workers turn into mentions."""
-    rows = con.sql(_MENTIONS, params={"most_authors": MAX_COAUTHORS + 1})
-    return MentionRows(rows.to_arrow_reader(batch_rows), mentions_from_batch)
+    return MentionRows(mention_rows(con).to_arrow_reader(batch_rows), mentions_from_batch)
+
+
+def mention_rows(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyRelation:
+    """The rows of the mentions query over the connection's ``authorships``, ``works`` and topics."""
+    return con.sql(MENTIONS_SQL, params={"most_authors": MAX_COAUTHORS + 1})
 
 
 def mentions_from_batch(batch: pa.RecordBatch) -> list[AuthorMention]:
@@ -105,7 +109,7 @@ def mentions_from_batch(batch: pa.RecordBatch) -> list[AuthorMention]:
 
 def mention_from_row(row: dict[str, Any]) -> AuthorMention:
     """An AuthorMention from a row of the mentions query (1-based position in, 0-based out)."""
-    names: list[str] = row["names"] or []  # none: a collaboration paper (see _MENTIONS)
+    names: list[str] = row["names"] or []  # none: a collaboration paper (see MENTIONS_SQL)
     coauthors = (
         ()
         if len(names) > MAX_COAUTHORS + 1
