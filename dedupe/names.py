@@ -333,14 +333,16 @@ def _word_set(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-# Family names that many people share in Chinese and Korean romanisation; with a pinyin-like given
-# name they mark the most ambiguous names (one "Wei Wang" is many people), see `is_east_asian`.
-_EAST_ASIAN_SURNAMES = _word_set(
+# Family names that many people share in Korean romanisation. Korean given names are two syllables
+# as a rule, so their length says nothing of how many people share the name (`is_long_chinese_given`).
+_KOREAN_SURNAMES = _word_set("kim lee park choi jung jeong cho yoon jang lim oh seo shin kwon hwang ahn")
+# ... and in Chinese (pinyin, then Cantonese) romanisation, with the Korean ones: with a pinyin-like
+# given name they mark the most ambiguous names (one "Wei Wang" is many people), see `is_east_asian`.
+_EAST_ASIAN_SURNAMES = _KOREAN_SURNAMES | _word_set(
     "wang li zhang liu chen yang huang zhao wu zhou xu sun ma zhu hu guo he gao lin luo zheng liang "
     "xie song tang han feng deng cao peng zeng xiao tian dong yuan pan cai jiang yu du ye cheng wei su "
     "lu ding ren shen yao jin fan fu qian tan liao zou xiong jia shi hou bai kong mao qiu qin gu dai "
-    "fang xia duan lei hao kang yan yin niu long wan mo meng bao zhong ji qi tao ou lv lyu xue "
-    "kim lee park choi jung jeong kang cho yoon yun jang lim han oh seo shin kwon hwang ahn song hong "
+    "fang xia duan lei hao kang yan yin niu long wan mo meng bao zhong ji qi tao ou lv lyu xue yun hong "
     "chang cheung chung chan wong leung ng lau ho kwok tse"
 )
 _SYLLABLE = (
@@ -359,11 +361,6 @@ def is_east_asian(name: ParsedName) -> bool:
         and name.has_full_given
         and all(_PINYIN.match(token) for token in name.given)
     )
-
-
-# Of the family names above, those romanised the Korean way: Korean given names are two syllables
-# as a rule, so their length says nothing of how many people share the name.
-_KOREAN_SURNAMES = _word_set("kim lee park choi jung jeong cho yoon jang lim oh seo shin kwon hwang ahn")
 
 
 def is_long_chinese_given(name: ParsedName) -> bool:
