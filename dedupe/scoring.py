@@ -48,9 +48,11 @@ class ScoringWeights:
     threshold were then set by a small grid on that half (B-cubed F1 with pairwise precision >= 0.97),
     rounded. Affiliation and affiliation_cosine were checked on the tuning half of S2AND-qian (the only
     labeled set here with affiliations: any affiliation_cosine from 0.6 to 5 gave the same clustering
-    there; the smallest round value that clears the East Asian prior was kept). Institution ids, source
-    ids and the name-mismatch cost have no labeled data here and are set by hand. A shared venue or a
-    similar affiliation alone joins names, Chinese names with a given name of two syllables or more
+    there; the smallest round value that clears the East Asian prior was kept). On Qian joined with
+    S2AND's affiliations (``benchmarks/qian_affiliations.py``: both kinds of evidence), no single move
+    of these weights scored better on its tuning half (docs/RESOLUTION-EXPERIMENTS.md). Institution
+    ids, source ids and the name-mismatch cost have no labeled data here and are set by hand. A shared
+    venue or a similar affiliation alone joins names, Chinese names with a given name of two syllables or more
     just, but not the other common Chinese or Korean names (bias + east_asian + weight < 0):
     precision first where namesakes abound; the same affiliation text joins them, just.
     """
