@@ -1,20 +1,22 @@
-"""Qian/DBLP XML with S2AND's affiliations: the labeled set here closest to data with affiliations.
+"""Qian/DBLP XML with S2AND's affiliations: the labeled set here with both kinds of evidence.
 
 The Qian/DBLP XML files (``recorded/disambiguation/qian-dblp-xml``) carry titles, co-authors,
 venues and years but no affiliations (``<organization>null</organization>`` throughout).
 S2AND-qian (``recorded/disambiguation/s2and-qian``) is the same Qian set with names and
-affiliations (from the Microsoft Academic Graph) but no titles. Issue #3's model is also judged on
-labeled data with affiliations, so this joins the two where the join is proven:
+affiliations (from the Microsoft Academic Graph) but no titles, and its person (cluster) ids are
+the XML files' labels. Issue #3's model is also judged on labeled data with affiliations, so this
+joins the two where the join is exact:
 
-- the S2AND signatures of a file's name (first, middle and last name, accents folded, any case) are
-  taken in signature-id order, the file's publications in file order;
-- a name is joined only when both sides have the same number of publications and split them into
-  persons the same way (the n-th publication and the n-th signature belong to the same person, up
-  to renaming the labels). A name failing either check is left out and reported: no affiliation is
-  attached by guess.
+- a file's S2AND signatures are those of its name (first, middle and last name, accents folded,
+  any case), in signature-id order; the file's publications are in file order;
+- a person (label) whose publications in the file and signatures in S2AND are equal in number
+  is joined one to one: its n-th publication gets its n-th signature's affiliation. A person whose
+  counts differ (S2AND dropped some of its papers, and which is not known) keeps ``null`` on every
+  publication: no affiliation is attached by guess.
 
-A written file is the original one with each ``<organization>`` filled with its signature's
-affiliation (S2AND gives at most one; ``null`` stays where it has none). Nothing else changes.
+Every file is written, the same as the original except for the ``<organization>`` of joined
+publications (S2AND gives at most one affiliation; ``null`` stays where it has none), so the result
+is the whole Qian set, comparable figure for figure.
 
     python -m benchmarks.qian_affiliations OUT_DIR
     .venv/bin/bzpeer authors evaluate --aminer-xml OUT_DIR
@@ -26,7 +28,6 @@ import html
 import re
 import sys
 from collections import defaultdict
-from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -44,35 +45,37 @@ _ORGANIZATION = re.compile(r"<organization>(.*?)</organization>", re.DOTALL)
 
 @dataclass(slots=True)
 class JoinReport:
-    """What :func:`join_affiliations` wrote and left out.
+    """What :func:`join_affiliations` wrote.
 
     Attributes:
-        names: Files written.
+        names: Files written (every file of the input).
         publications: Publications in them.
+        joined: Of those, publications joined to their S2AND signature.
         with_affiliation: Of those, publications given an affiliation.
-        skipped: Names left out, by reason (``no S2AND name``, ``count differs``,
-            ``persons differ``, ``organization not null``).
+        persons_joined: Persons whose publications were joined.
+        persons_left: Persons left as they were (counts differ, or not in S2AND).
+        names_not_found: Files whose name has no S2AND signature.
     """
 
     names: int = 0
     publications: int = 0
+    joined: int = 0
     with_affiliation: int = 0
-    skipped: dict[str, list[str]] = field(default_factory=dict)
-
-    def skip(self, reason: str, name: str) -> None:
-        self.skipped.setdefault(reason, []).append(name)
+    persons_joined: int = 0
+    persons_left: int = 0
+    names_not_found: list[str] = field(default_factory=list)
 
     def to_text(self) -> str:
-        lines = [
-            f"{self.names} names written, {self.publications} publications, "
-            f"{self.with_affiliation} of them with an affiliation"
-        ]
-        lines += [f"left out, {reason}: {len(names)}" for reason, names in sorted(self.skipped.items())]
-        return "\n".join(lines)
+        return (
+            f"{self.names} files written, {self.publications} publications: {self.joined} joined "
+            f"to S2AND ({self.with_affiliation} with an affiliation), {self.persons_joined} persons "
+            f"joined, {self.persons_left} left as they were (counts differ, or not in S2AND), "
+            f"{len(self.names_not_found)} names not in S2AND"
+        )
 
 
 def join_affiliations(xml_dir: Path, s2and_dir: Path, out: Path) -> JoinReport:
-    """Write the Qian XML files of ``xml_dir`` whose names join S2AND ``s2and_dir`` into ``out``."""
+    """Write every Qian XML file of ``xml_dir`` to ``out``, with S2AND's affiliations where they join."""
     signatures = orjson.loads((s2and_dir / "signatures.json").read_bytes())
     clusters = orjson.loads((s2and_dir / "clusters.json").read_bytes())
     person = {sid: cid for cid, cluster in clusters.items() for sid in cluster["signature_ids"]}
@@ -81,38 +84,52 @@ def join_affiliations(xml_dir: Path, s2and_dir: Path, out: Path) -> JoinReport:
         info = signature["author_info"]
         name = " ".join(part for part in (info["first"], info["middle"], info["last"]) if part)
         by_name[_key(name)].append((int(sid), sid))
-    files: dict[str, list[Hashable]] = defaultdict(list)
+    files: dict[str, list[str]] = defaultdict(list)
     for row in read_aminer_xml(xml_dir):
         files[row.name].append(row.label)
     out.mkdir(parents=True, exist_ok=True)
     report = JoinReport()
     for stem, labels in sorted(files.items()):
-        sids = [sid for _, sid in sorted(by_name.get(_key(_person_name(stem)), []))]
+        found = by_name.get(_key(_person_name(stem)))
+        if not found:
+            report.names_not_found.append(stem)
+        sids_of: dict[str, list[str]] = defaultdict(list)
+        for _, sid in sorted(found or ()):
+            sids_of[person[sid]].append(sid)
+        pubs_of: dict[str, list[int]] = defaultdict(list)
+        for index, label in enumerate(labels):
+            pubs_of[label].append(index)
+        affiliations: list[list[str] | None] = [None] * len(labels)
+        for label, pubs in pubs_of.items():
+            sids = sids_of.get(label, [])
+            if len(sids) != len(pubs):
+                report.persons_left += 1
+                continue
+            report.persons_joined += 1
+            for index, sid in zip(pubs, sids, strict=True):
+                affiliations[index] = signatures[sid]["author_info"]["affiliations"]
         text = (xml_dir / f"{stem}.xml").read_text(encoding="utf-8")
-        organizations = _ORGANIZATION.findall(text)
-        if not sids:
-            report.skip("no S2AND name", stem)
-        elif len(sids) != len(labels) or len(organizations) != len(labels):
-            report.skip("count differs", stem)
-        elif _partition([person[sid] for sid in sids]) != _partition(labels):
-            report.skip("persons differ", stem)
-        elif any(o.strip().lower() not in ("", "null") for o in organizations):
-            report.skip("organization not null", stem)
-        else:
-            affiliations = [signatures[sid]["author_info"]["affiliations"] for sid in sids]
-            (out / f"{stem}.xml").write_text(_filled(text, affiliations), encoding="utf-8")
-            report.names += 1
-            report.publications += len(sids)
-            report.with_affiliation += sum(bool(found) for found in affiliations)
+        (out / f"{stem}.xml").write_text(_filled(text, affiliations, stem), encoding="utf-8")
+        report.names += 1
+        report.publications += len(labels)
+        report.joined += sum(found is not None for found in affiliations)
+        report.with_affiliation += sum(bool(found) for found in affiliations)
     return report
 
 
-def _filled(text: str, affiliations: list[list[str]]) -> str:
-    """``text`` with its n-th ``<organization>`` set to the n-th affiliation (``null`` if none)."""
+def _filled(text: str, affiliations: list[list[str] | None], stem: str) -> str:
+    """``text`` with the n-th ``<organization>`` set from the n-th affiliation list, where joined.
+
+    ``None`` (not joined) keeps the element as it is; an empty list writes ``null``.
+    """
+    if len(_ORGANIZATION.findall(text)) != len(affiliations):
+        raise ValueError(f"{stem}: not one <organization> per publication; check the file")
     remaining = iter(affiliations)
 
-    def fill(_: re.Match[str]) -> str:
+    def fill(match: re.Match[str]) -> str:
         found = next(remaining)
+        if found is None or match.group(1).strip().lower() not in ("", "null"):
+            return match.group(0)
         return f"<organization>{escape(found[0]) if found else 'null'}</organization>"
 
     return _ORGANIZATION.sub(fill, text)
@@ -125,12 +142,6 @@ def _person_name(stem: str) -> str:
 
 def _key(name: str) -> str:
     return " ".join(unidecode(name).lower().split())
-
-
-def _partition(labels: Sequence[Hashable]) -> list[int]:
-    """Labels renamed by first appearance: equal lists mean the same split into persons."""
-    first: dict[Hashable, int] = {}
-    return [first.setdefault(label, len(first)) for label in labels]
 
 
 def main(argv: list[str]) -> int:

@@ -39,6 +39,7 @@ __all__ = [
     "clean_text",
     "given_name_similarity",
     "is_east_asian",
+    "is_east_asian_key",
     "is_long_chinese_given",
     "name_key",
     "normalize_name",
@@ -361,6 +362,13 @@ def is_east_asian(name: ParsedName) -> bool:
         and name.has_full_given
         and all(_PINYIN.match(token) for token in name.given)
     )
+
+
+@lru_cache(maxsize=1 << 16)
+def is_east_asian_key(key: str) -> bool:
+    """:func:`is_east_asian` for a co-author key (``"wang, wei"``; see ``dedupe.mentions.coauthor_key``)."""
+    surname, _, given = key.partition(", ")
+    return surname in _EAST_ASIAN_SURNAMES and len(given) > 1 and bool(_PINYIN.match(given))
 
 
 def is_long_chinese_given(name: ParsedName) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import shutil
 from collections import Counter, defaultdict
 from dataclasses import replace
@@ -15,7 +16,7 @@ from dedupe import clustering
 from dedupe.clustering import ClusteringConfig, Resolution, resolve_authors
 from dedupe.labeled import LabeledMention, read_aminer_xml
 from dedupe.mentions import MAX_COAUTHORS, AuthorMention, extract_features
-from dedupe.scoring import DEFAULT_WEIGHTS, Profile, score_pair, score_profiles
+from dedupe.scoring import DEFAULT_WEIGHTS, Evidence, Profile, score_pair, score_profiles
 
 QIAN = Path(__file__).resolve().parents[1] / "recorded" / "disambiguation" / "qian-dblp-xml"
 
@@ -184,6 +185,26 @@ def test_must_link_joins_across_name_blocks() -> None:
     mentions = [_mention("a"), _mention("b", raw_name="Wang Lei Smith", coauthors=())]
     resolution = resolve_authors(mentions, must_link=[("a", "b")])
     assert resolution.clusters == {"a": "a", "b": "a"}
+
+
+def test_a_lone_coauthor_with_a_common_chinese_name_counts_less() -> None:
+    def shared_one(coauthor: str) -> Evidence:
+        left = _mention("a", title="Sparse coding", venue="A", coauthors=(coauthor,))
+        right = _mention("b", title="Graph cuts", venue="B", coauthors=(coauthor, "Ana Lopez"))
+        return score_pair(left, right)
+
+    common, rare = shared_one("Ming Li"), shared_one("John Smith")
+    assert (common.shared_coauthors, common.common_coauthor) == (1, True)
+    assert (rare.shared_coauthors, rare.common_coauthor) == (1, False)
+    assert common.coauthor_similarity == rare.coauthor_similarity
+    # Singletons (no size damping): the co-author term is 4 x 0.6 instead of 4 x 1 in log-odds
+    # (scores are rounded to 6 digits, so the gap read back from them is within 0.005).
+    gap = _logit(rare.score) - _logit(common.score)
+    assert gap == pytest.approx(DEFAULT_WEIGHTS.coauthor * (1 - DEFAULT_WEIGHTS.common_coauthor), abs=5e-3)
+
+
+def _logit(p: float) -> float:
+    return math.log(p / (1 - p))
 
 
 def test_incompatible_given_names_never_join() -> None:

@@ -189,7 +189,28 @@ def test_year_gap_is_the_closest_pair() -> None:
 
 def test_evidence_and_names_cross_processes_whole() -> None:
     # Pickled by position (their __reduce__): every field must come back, in its place.
-    values = ["a", "b", 0.42, "score", 0.6, True, False, 2, 0.3, 1, 0.7, 0.2, 0.5, 0.4, 0.1, 3, True, 5, True]
+    values = [
+        "a",
+        "b",
+        0.42,
+        "score",
+        0.6,
+        True,
+        False,
+        2,
+        True,
+        0.3,
+        1,
+        0.7,
+        0.2,
+        0.5,
+        0.4,
+        0.1,
+        3,
+        True,
+        5,
+        True,
+    ]
     back = pickle.loads(pickle.dumps(Evidence(*values)))
     assert {f.name: getattr(back, f.name) for f in fields(Evidence)} == dict(
         zip([f.name for f in fields(Evidence)], values, strict=True)

@@ -62,11 +62,12 @@ def test_units_that_only_gained_mentions_extend_their_clusters(
     # No earlier cluster is split by the new mentions.
     after = second.resolution.clusters
     assert all(len({after[m] for m in group}) == 1 for group in _partition(first.resolution.clusters))
-    # The people found score as well as one full resolution of the whole set, which gives B-cubed
-    # (0.9793, 0.8050, 0.8836) and pairwise precision 0.9365 (docs/RESOLUTION-EXPERIMENTS.md).
+    # The people found score close to one full resolution of the whole set, which gives B-cubed
+    # (0.9876, 0.8041, 0.8864) and pairwise precision 0.9859: the chain joins two held-out Wei Wangs
+    # that the full run keeps apart, and keeps more of Lei Chen apart (docs/RESOLUTION-EXPERIMENTS.md).
     metrics = partition_metrics(rows, after)
-    assert tuple(round(x, 4) for x in metrics.bcubed_micro) == (0.9789, 0.8100, 0.8865)
-    assert round(metrics.pairwise_micro[0], 4) == 0.9376
+    assert tuple(round(x, 4) for x in metrics.bcubed_micro) == (0.9801, 0.8006, 0.8813)
+    assert round(metrics.pairwise_micro[0], 4) == 0.9459
     # Input order still does not matter.
     assert resolve_incrementally(list(reversed(every)), first.units).resolution == second.resolution
 
@@ -74,7 +75,7 @@ def test_units_that_only_gained_mentions_extend_their_clusters(
 def test_extended_units_give_live_review_pairs(nights: Nights) -> None:
     second = nights[3].resolution
     config = ClusteringConfig()
-    assert len(second.reviews) == 249
+    assert len(second.reviews) == 260
     for pair in second.reviews:
         # Both sides are clusters of this run (earlier pairs whose clusters changed were rescored).
         assert second.clusters[pair.left] == pair.left != pair.right == second.clusters[pair.right]

@@ -10,10 +10,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dedupe import names
+from dedupe.mentions import coauthor_key
 from dedupe.names import (
     UnusableNameError,
     given_name_similarity,
     is_east_asian,
+    is_east_asian_key,
     is_long_chinese_given,
     name_key,
     normalize_name,
@@ -123,6 +125,23 @@ def test_is_east_asian(raw: str, expected: bool) -> None:
 )
 def test_is_long_chinese_given(raw: str, expected: bool) -> None:
     assert is_long_chinese_given(parse_name(raw)) is expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Li Wang", True),
+        ("Jiawei Han", True),
+        ("Minsoo Kim", True),
+        ("Jian Pei", False),  # not a common family name
+        ("L. Wang", False),  # an initial: the key is "wang, l"
+        ("Wolfgang Müller", False),
+    ],
+)
+def test_is_east_asian_key(raw: str, expected: bool) -> None:
+    name = parse_name(raw)
+    assert is_east_asian_key(coauthor_key(name)) is expected
+    assert is_east_asian(name) is expected  # the same rule as for a parsed name
 
 
 _NAMES = st.one_of(
