@@ -90,11 +90,11 @@ def join_affiliations(xml_dir: Path, s2and_dir: Path, out: Path) -> JoinReport:
     out.mkdir(parents=True, exist_ok=True)
     report = JoinReport()
     for stem, labels in sorted(files.items()):
-        found = by_name.get(_key(_person_name(stem)))
-        if not found:
+        signed = by_name.get(_key(_person_name(stem)), [])
+        if not signed:
             report.names_not_found.append(stem)
         sids_of: dict[str, list[str]] = defaultdict(list)
-        for _, sid in sorted(found or ()):
+        for _, sid in sorted(signed):
             sids_of[person[sid]].append(sid)
         pubs_of: dict[str, list[int]] = defaultdict(list)
         for index, label in enumerate(labels):
@@ -112,8 +112,8 @@ def join_affiliations(xml_dir: Path, s2and_dir: Path, out: Path) -> JoinReport:
         (out / f"{stem}.xml").write_text(_filled(text, affiliations, stem), encoding="utf-8")
         report.names += 1
         report.publications += len(labels)
-        report.joined += sum(found is not None for found in affiliations)
-        report.with_affiliation += sum(bool(found) for found in affiliations)
+        report.joined += sum(given is not None for given in affiliations)
+        report.with_affiliation += sum(bool(given) for given in affiliations)
     return report
 
 
@@ -127,10 +127,10 @@ def _filled(text: str, affiliations: list[list[str] | None], stem: str) -> str:
     remaining = iter(affiliations)
 
     def fill(match: re.Match[str]) -> str:
-        found = next(remaining)
-        if found is None or match.group(1).strip().lower() not in ("", "null"):
+        given = next(remaining)
+        if given is None or match.group(1).strip().lower() not in ("", "null"):
             return match.group(0)
-        return f"<organization>{escape(found[0]) if found else 'null'}</organization>"
+        return f"<organization>{escape(given[0]) if given else 'null'}</organization>"
 
     return _ORGANIZATION.sub(fill, text)
 

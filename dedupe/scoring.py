@@ -57,10 +57,10 @@ class ScoringWeights:
     there; the smallest round value that clears the East Asian prior was kept). On Qian joined with
     S2AND's affiliations (``benchmarks/qian_affiliations.py``: both kinds of evidence), no single move
     of these weights scored better on its tuning half (docs/RESOLUTION-EXPERIMENTS.md). Institution
-    ids, source ids and the name-mismatch cost have no labeled data here and are set by hand. A shared
-    venue or a similar affiliation alone joins names, Chinese names with a given name of two syllables or more
-    just, but not the other common Chinese or Korean names (bias + east_asian + weight < 0):
-    precision first where namesakes abound; the same affiliation text joins them, just.
+    ids, source ids and the name-mismatch cost have no labeled data here and are set by hand. A
+    shared venue or a similar affiliation alone joins names, Chinese names with a given name of two
+    syllables or more just, but not the other common Chinese or Korean names (bias + east_asian +
+    weight < 0): precision first where namesakes abound; the same affiliation text joins them, just.
     """
 
     bias: float = -1.5
