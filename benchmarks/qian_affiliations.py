@@ -87,6 +87,10 @@ def join_affiliations(xml_dir: Path, s2and_dir: Path, out: Path) -> JoinReport:
     files: dict[str, list[str]] = defaultdict(list)
     for row in read_aminer_xml(xml_dir):
         files[row.name].append(row.label)
+    stray = sorted(p.name for p in out.glob("*") if p.suffix != ".xml" or p.stem not in files)
+    if stray:
+        # They would be evaluated with the joined files: refuse rather than mix sets.
+        raise ValueError(f"{out} holds other files ({', '.join(stray[:3])}); give an empty or new folder")
     out.mkdir(parents=True, exist_ok=True)
     report = JoinReport()
     for stem, labels in sorted(files.items()):
@@ -148,7 +152,11 @@ def main(argv: list[str]) -> int:
     if len(argv) != 1:
         print("usage: python -m benchmarks.qian_affiliations OUT_DIR", file=sys.stderr)
         return 2
-    report = join_affiliations(QIAN_XML, S2AND_QIAN, Path(argv[0]))
+    try:
+        report = join_affiliations(QIAN_XML, S2AND_QIAN, Path(argv[0]))
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
     print(report.to_text())
     return 0
 

@@ -157,6 +157,11 @@ def test_qian_joined_with_s2and_affiliations(tmp_path: Path) -> None:
     assert tuple(round(v, 4) for v in metrics["all"].bcubed_micro) == (0.9801, 0.8781, 0.9263)
     assert round(metrics["all"].pairwise_micro[0], 4) == 0.9811
     assert tuple(round(metrics[half].bcubed_micro[2], 4) for half in ("tune", "holdout")) == (0.9338, 0.9195)
+    # Run again into the same folder: the same files. Into a folder holding anything else: refused.
+    assert join_affiliations(DATA / "qian-dblp-xml", DATA / "s2and-qian", tmp_path).names == 665
+    (tmp_path / "Other_Person.xml").write_text("<person/>", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"holds other files \(Other_Person\.xml\); give an empty or new"):
+        join_affiliations(DATA / "qian-dblp-xml", DATA / "s2and-qian", tmp_path)
 
 
 def test_s2and_dummy_exact() -> None:
