@@ -24,7 +24,6 @@ is the whole Qian set, comparable figure for figure.
 
 from __future__ import annotations
 
-import html
 import re
 import sys
 from collections import defaultdict
@@ -36,7 +35,7 @@ import orjson
 from unidecode import unidecode
 
 from benchmarks.common import REPO
-from dedupe.labeled import read_aminer_xml
+from dedupe.labeled import file_person_name, read_aminer_xml
 
 QIAN_XML = REPO / "recorded" / "disambiguation" / "qian-dblp-xml"
 S2AND_QIAN = REPO / "recorded" / "disambiguation" / "s2and-qian"
@@ -94,7 +93,7 @@ def join_affiliations(xml_dir: Path, s2and_dir: Path, out: Path) -> JoinReport:
     out.mkdir(parents=True, exist_ok=True)
     report = JoinReport()
     for stem, labels in sorted(files.items()):
-        signed = by_name.get(_key(_person_name(stem)), [])
+        signed = by_name.get(_key(file_person_name(stem)), [])
         if not signed:
             report.names_not_found.append(stem)
         sids_of: dict[str, list[str]] = defaultdict(list)
@@ -137,11 +136,6 @@ def _filled(text: str, affiliations: list[list[str] | None], stem: str) -> str:
         return f"<organization>{escape(given[0]) if given else 'null'}</organization>"
 
     return _ORGANIZATION.sub(fill, text)
-
-
-def _person_name(stem: str) -> str:
-    """The person name of a Qian file stem (``S&eacute;bastien_Roy`` -> ``Sébastien Roy``)."""
-    return html.unescape(html.unescape(stem)).replace("_", " ")
 
 
 def _key(name: str) -> str:

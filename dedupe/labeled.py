@@ -20,7 +20,7 @@ from lxml import etree
 from dedupe.mentions import AuthorMention
 from dedupe.names import ParsedName, UnusableNameError, clean_text, given_name_similarity, parse_name
 
-__all__ = ["EvaluationDataError", "LabeledMention", "read_aminer_xml", "read_s2and"]
+__all__ = ["EvaluationDataError", "LabeledMention", "file_person_name", "read_aminer_xml", "read_s2and"]
 
 _ENTITY = re.compile(r"&(#?[A-Za-z0-9]+);?")
 _BARE_AMPERSAND = re.compile(r"&(?![#A-Za-z0-9])")
@@ -123,13 +123,18 @@ def _read_xml_file(path: Path) -> Iterator[LabeledMention]:
     if root is None:
         raise EvaluationDataError(str(path), "empty or not XML; remove it or re-export it")
     stem = path.stem
-    own = html.unescape(html.unescape(stem)).replace("_", " ")
+    own = file_person_name(stem)
     seen: Counter[str] = Counter()
     for index, pub in enumerate(root.iter("publication")):
         pub_id = _field(pub, "id") or str(index)
         occurrence = seen[pub_id]
         seen[pub_id] += 1
         yield _xml_mention(stem, own, index, pub_id, occurrence, pub)
+
+
+def file_person_name(stem: str) -> str:
+    """The person name an AMiner/Qian file is named for (``S&eacute;bastien_Roy`` -> ``Sébastien Roy``)."""
+    return html.unescape(html.unescape(stem)).replace("_", " ")
 
 
 def _field(element: Any, tag: str) -> str:
