@@ -10,7 +10,7 @@ order of the input.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -61,22 +61,39 @@ def merge_works(records: Iterable[WorkRecord]) -> list[MergedWork]:
     for edge in edges:
         if clusters.union(edge.a, edge.b):
             joined.setdefault(edge.b if edge.b not in joined else edge.a, (edge.matched_by, edge.score))
+    groups = [[by_id[m] for m in members] for members in clusters.groups()]
     merged = []
-    for members in clusters.groups():
-        group = [by_id[m] for m in members]
+    for group, work_id in zip(groups, _work_ids(groups), strict=True):
         fields, sources = resolve_fields(group)
-        how = tuple((m, *joined.get(m, ("self", 100.0))) for m in members)
-        merged.append(MergedWork(_work_id(group), how, fields, sources))
+        how = tuple((r.source_work_id, *joined.get(r.source_work_id, ("self", 100.0))) for r in group)
+        merged.append(MergedWork(work_id, how, fields, sources))
     return sorted(merged, key=lambda w: w.work_id)
 
 
-def _work_id(group: list[WorkRecord]) -> str:
-    """The id of a paper: its arXiv id, else its publisher DOI, else its smallest record id."""
-    arxiv = sorted(r.arxiv_id for r in group if r.arxiv_id)
-    if arxiv:
-        return f"arxiv:{arxiv[0]}"
-    dois = sorted(r.publisher_doi for r in group if r.publisher_doi)
-    return f"doi:{dois[0]}" if dois else min(r.source_work_id for r in group)
+def _work_ids(groups: list[list[WorkRecord]]) -> list[str]:
+    """The id of each paper: its arXiv id, else its publisher DOI, else its smallest record id.
+
+    An id two papers would share goes to neither: both take their next one. That happens when
+    records that list one arXiv preprint carry different publisher DOIs (a conference and a journal
+    version of it): they stay two papers, each named by its DOI. Record ids are unique, so every
+    paper ends with an id of its own, whatever the order of the groups.
+    """
+    choices = [_id_choices(group) for group in groups]
+    level = [0] * len(groups)
+    while True:
+        ids = [options[at] for options, at in zip(choices, level, strict=True)]
+        holders = Counter(ids)
+        shared = [i for i, work_id in enumerate(ids) if holders[work_id] > 1]
+        if not shared:
+            return ids
+        for i in shared:
+            level[i] += 1  # never past the record id, which no other paper holds
+
+
+def _id_choices(group: list[WorkRecord]) -> list[str]:
+    arxiv = sorted(f"arxiv:{r.arxiv_id}" for r in group if r.arxiv_id)
+    dois = sorted(f"doi:{r.publisher_doi}" for r in group if r.publisher_doi)
+    return [*arxiv[:1], *dois[:1], min(r.source_work_id for r in group)]
 
 
 def _exact_edges(records: Iterable[WorkRecord]) -> list[_Edge]:

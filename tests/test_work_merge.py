@@ -181,6 +181,23 @@ def test_two_records_with_different_publisher_dois_never_chain_into_one() -> Non
     assert len(works) == 2
 
 
+def test_papers_kept_apart_by_their_dois_never_share_the_arxiv_id_they_both_list() -> None:
+    # A conference and a journal version that both list the preprint (as OpenAlex records do in
+    # their arXiv locations): different DOIs keep them two papers; the arXiv id names neither.
+    arxiv_id = GNMT_ARXIV.arxiv_id
+    conference = look_alike(GNMT.title, doi="10.1/conf", arxiv_id=arxiv_id)
+    journal = look_alike(
+        GNMT.title, doi="10.1/journal", arxiv_id=arxiv_id, source_work_id="openalex:W8", openalex_id="W8"
+    )
+    works = merge_works([GNMT_ARXIV, conference, journal])
+    assert [(w.work_id, [m for m, _, _ in w.records]) for w in works] == [
+        ("doi:10.1/conf", ["openalex:W9"]),
+        ("doi:10.1/journal", ["arxiv:1609.08144", "openalex:W8"]),  # the smaller record id takes it
+    ]
+    # Without the second version, the paper is named by its arXiv id as always.
+    assert [w.work_id for w in merge_works([GNMT_ARXIV, conference])] == ["arxiv:1609.08144"]
+
+
 RECORDS = [
     GNMT,
     GNMT_ARXIV,
