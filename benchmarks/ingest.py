@@ -2,11 +2,16 @@
 
 Workers (one JSON line each; peak RSS comes from ``wait4`` in the parent):
 
-- ``python -m benchmarks.ingest ours DATA OUT DAYS``: what a snapshot backfill does, one batch per
-  ``updated_date`` partition (a one-day chunk): ``normalize_snapshot_part`` + ``enrich_batch`` +
-  ``write_batch``, then ``build_and_publish`` (works merged, authors resolved in 2 processes,
-  profile tables) and the identity state saved, as a nightly run does. The published warehouse
-  stays in ``OUT`` (the profile-read benchmark reuses it).
+- ``python -m benchmarks.ingest flat DATA OUT DAYS``: the ingest itself, what the other tools do:
+  a snapshot backfill's staging, one batch per ``updated_date`` partition (a one-day chunk) in 2
+  processes, as a backfill with ``dask_workers = 2`` stages them (``normalize_snapshot_part`` +
+  ``enrich_batch`` + ``write_batch``), then the lake's tables loaded into a DuckDB file
+  (``warehouse.build.load_lake``, DuckDB's memory limited to ``FLAT_MEMORY_LIMIT``): works,
+  authorships, institutions, topics and quarantine as flat tables, authors not yet resolved.
+- ``python -m benchmarks.ingest ours DATA OUT DAYS``: the same staging, then ``build_and_publish``
+  (works merged, authors resolved in 2 processes, profile tables) and the identity state saved, as a
+  nightly run does: the whole pipeline. The published warehouse stays in ``OUT`` (the profile-read
+  benchmark reuses it).
 - ``python -m benchmarks.ingest duckdb DATA OUT DAYS``: ``CREATE TABLE works AS SELECT * FROM
   read_ndjson_auto(parts)``: raw nested rows, nothing normalized.
 - dlt runs ``benchmarks/dlt_load.py`` with the competitors' interpreter (a separate venv).
@@ -17,7 +22,9 @@ from __future__ import annotations
 import shutil
 import sys
 import time
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
+from multiprocessing import Pool
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +42,9 @@ from benchmarks.common import (
 )
 
 DLT_TIMEOUT_S = 300.0
+FLAT_MEMORY_LIMIT = "128MB"  # DuckDB's, for loading the lake: it streams Parquet into tables
+STAGE_PROCESSES = 2
+ALL_DAYS = 10_000  # more partitions than any data set here has: all of them
 _DLT_MODES = ("default", "json_hint", "json_hint_parquet")
 
 
@@ -49,46 +59,86 @@ def selected_files(data: Path, days: int) -> list[Path]:
     return [f for f in snapshot_files(data) if f.parent.name in keep]
 
 
+def ingest_flat(data: Path, out: Path, days: int) -> dict[str, Any]:
+    return _staged_then(data, out, days, _load_flat)
+
+
 def ingest_ours(data: Path, out: Path, days: int) -> dict[str, Any]:
+    return _staged_then(data, out, days, _build_and_publish)
+
+
+def _staged_then(
+    data: Path, out: Path, days: int, finish: Callable[[Path, Path], dict[str, int]]
+) -> dict[str, Any]:
+    """Stage ``days`` days of ``data`` into ``out/lake``, then ``finish(lake, out)``; seconds of each."""
+    started = time.perf_counter()
+    works = stage_days(out / "lake", data, selected_days(data, days), STAGE_PROCESSES)
+    staged = time.perf_counter()
+    published = finish(out / "lake", out)
+    done = time.perf_counter()
+    return {
+        "works": works,
+        "seconds": done - started,
+        "stage_seconds": staged - started,
+        "build_seconds": done - staged,
+        "published": published,
+    }
+
+
+def _load_flat(lake: Path, out: Path) -> dict[str, int]:
+    import duckdb
+
+    from warehouse.build import load_lake
+    from warehouse.schemas import SOURCE_TABLES
+
+    config = {"memory_limit": FLAT_MEMORY_LIMIT, "threads": STAGE_PROCESSES}
+    with duckdb.connect(str(out / "flat.duckdb"), config=config) as con:
+        load_lake(con, lake)
+        con.execute("CHECKPOINT")
+        return {name: _count(con, f"src_{name}") for name in SOURCE_TABLES}
+
+
+def _build_and_publish(lake: Path, out: Path) -> dict[str, int]:
     from warehouse import build_and_publish, save_identity_state
     from warehouse.build import BuildOptions
     from warehouse.state import PIPELINE_RUNS, WATERMARKS
 
-    lake, warehouse_path = out / "lake", out / "warehouse.duckdb"
-    started = time.perf_counter()
-    works = stage_days(lake, data, selected_days(data, days))
-    staged = time.perf_counter()
     state = {"pipeline_runs": PIPELINE_RUNS.empty_table(), "watermarks": WATERMARKS.empty_table()}
     # Both cores, as DuckDB's reader uses them: author identities resolved in two processes.
     options = BuildOptions(identity_workers=2)
-    counts = build_and_publish(lake, warehouse_path, "bench", datetime.now(UTC), state, options)
+    counts = build_and_publish(lake, out / "warehouse.duckdb", "bench", datetime.now(UTC), state, options)
     save_identity_state(lake, counts.identity)  # as a nightly run does after its publish
-    built = time.perf_counter()
-    return {
-        "works": works,
-        "seconds": built - started,
-        "stage_seconds": staged - started,
-        "build_seconds": built - staged,
-        "published": {"works": counts.works, "authors": counts.authors, "authorships": counts.authorships},
-    }
+    return {"works": counts.works, "authors": counts.authors, "authorships": counts.authorships}
 
 
-def stage_days(lake: Path, data: Path, days: list[date]) -> int:
-    """Normalize the snapshot parts of ``days`` (ascending) into the lake, one batch per day, as a
-    backfill does; the number of works read."""
+def stage_days(lake: Path, data: Path, days: list[date], processes: int = 1) -> int:
+    """Normalize the snapshot parts of ``days`` into the lake, one batch per day, as a backfill does
+    (in ``processes`` processes); the number of works read."""
+    jobs = [(lake, data, day) for day in days]
+    if processes == 1 or len(jobs) == 1:
+        return sum(stage_day(*job) for job in jobs)
+    with Pool(min(processes, len(jobs))) as pool:
+        return sum(pool.starmap(stage_day, jobs, chunksize=1))
+
+
+def stage_day(lake: Path, data: Path, day: date) -> int:
+    """Normalize one day's snapshot parts into one lake batch; the number of works read."""
     from enrich import enrich_batch
     from sources.batch import BatchBuilder
     from sources.bulk_openalex import normalize_snapshot_part, snapshot_parts
     from warehouse import write_batch
 
     works = 0
-    parts = snapshot_parts(data / "openalex", days[0], days[-1] + timedelta(days=1))
-    for day in days:
-        batch = BatchBuilder("openalex")
-        for part in (p for p in parts if p.updated_date == day):
-            works += normalize_snapshot_part(part, batch, part.ref)
-        write_batch(lake, "openalex", "bench", day.isoformat(), enrich_batch(batch.to_tables()))
+    batch = BatchBuilder("openalex")
+    for part in snapshot_parts(data / "openalex", day, day + timedelta(days=1)):
+        works += normalize_snapshot_part(part, batch, part.ref)
+    write_batch(lake, "openalex", "bench", day.isoformat(), enrich_batch(batch.to_tables()))
     return works
+
+
+def _count(con: Any, table: str) -> int:
+    row = con.execute(f"SELECT count(*) FROM {table}").fetchone()  # noqa: S608 (our table names)
+    return int(row[0]) if row else 0
 
 
 def ingest_duckdb(data: Path, out: Path, days: int) -> dict[str, Any]:
@@ -143,8 +193,9 @@ def _summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def measure(data: Path, days: int, repeats: int, work: Path) -> dict[str, Any]:
-    """Every tool on the first ``days`` partitions of ``data``; DuckDB's reader also on all of it."""
-    plan = [("ours", days), ("duckdb", days), ("duckdb", 10_000)]
+    """Every tool on the first ``days`` partitions of ``data``; our ingest and DuckDB's reader also on
+    all of it (memory that grows with the data shows at that size)."""
+    plan = [("flat", days), ("ours", days), ("duckdb", days), ("flat", ALL_DAYS), ("duckdb", ALL_DAYS)]
     runs: dict[str, list[dict[str, Any]]] = {}
     for _ in range(repeats):
         for tool, tool_days in plan:
@@ -180,4 +231,5 @@ def _measure_dlt(data: Path, days: int, repeats: int, work: Path) -> dict[str, A
 
 if __name__ == "__main__":
     tool, data_dir, out_dir, day_count = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3]), int(sys.argv[4])
-    emit((ingest_ours if tool == "ours" else ingest_duckdb)(data_dir, out_dir, day_count))
+    tools = {"flat": ingest_flat, "ours": ingest_ours, "duckdb": ingest_duckdb}
+    emit(tools[tool](data_dir, out_dir, day_count))

@@ -165,57 +165,81 @@ def _normalize_set(r: Result, title: str) -> list[str]:
 
 def _ingest(r: Result) -> list[str]:
     s = r["summary"]
-    ours = s["ours"]
     rows = [
-        "| tool | works | works/s (wall) | wall s | CPU s | peak RSS MiB | runs | load |",
-        "|---|---:|---:|---:|---:|---:|---:|---|",
+        "| tool | files | works | works/s (wall) | wall s | CPU s | peak RSS MiB | runs | load |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---|",
     ]
+    first = f"first {r['days']}"
     labels = {
-        "ours": "ours: normalize + write_batch + build_and_publish (profile-ready warehouse)",
-        "duckdb": "DuckDB `read_ndjson_auto` into a table (raw nested rows)",
-        "duckdb_all": "DuckDB `read_ndjson_auto`, the whole synthetic set",
-        "dlt_default": "dlt to DuckDB, default schema inference",
-        "dlt_json_hint": "dlt to DuckDB, abstract_inverted_index hinted as JSON",
-        "dlt_json_hint_parquet": "dlt, JSON hint + Parquet loader files",
+        "flat": ("ours, ingest: staging in 2 processes, then the lake's tables loaded into DuckDB", first),
+        "ours": ("ours, whole pipeline: the same staging, then `build_and_publish`", first),
+        "duckdb": ("DuckDB `read_ndjson_auto` into a table (raw nested rows)", first),
+        "dlt_default": ("dlt to DuckDB, default schema inference", first),
+        "dlt_json_hint": ("dlt to DuckDB, abstract_inverted_index hinted as JSON", first),
+        "dlt_json_hint_parquet": ("dlt, JSON hint + Parquet loader files", first),
+        "flat_all": ("ours, ingest", "all"),
+        "duckdb_all": ("DuckDB `read_ndjson_auto`", "all"),
     }
-    for key, label in labels.items():
+    for key, (label, files) in labels.items():
         x = s.get(key)
         if x is None:
             continue
         if x.get("not_installed"):
-            rows.append(f"| {label} | | not installed | | | | | |")
+            rows.append(f"| {label} | {files} | | not installed | | | | | |")
         elif x.get("timed_out"):
             rows.append(
-                f"| {label} | | did not finish in {x['after_s']:.0f} s | | | {x['peak_mib']:.0f} | | |"
+                f"| {label} | {files} | | did not finish in {x['after_s']:.0f} s | | | "
+                f"{x['peak_mib']:.0f} | | |"
             )
         else:
             rows.append(
-                f"| {label} | {x['works']} | {x['works_per_s']:.0f} | {x['wall_seconds']:.1f} | "
+                f"| {label} | {files} | {x['works']} | {x['works_per_s']:.0f} | {x['wall_seconds']:.1f} | "
                 f"{x['cpu_seconds']:.1f} | {x['peak_mib']:.0f} | {x['runs']} | {x['load1']} |"
             )
     lines = [
         *_meta(r),
-        f"Files: the first {r['days']} `updated_date` partition(s) of `{r['data']}` "
-        f"({r['files']} part file(s)), read by every tool.",
+        f'Data: `{r["data"]}`. "first {r["days"]}" is its first {r["days"]} `updated_date` '
+        f'partitions ({r["files"]} part file(s)), read by every tool; "all" is the whole set, '
+        "where memory that grows with the data shows.",
         "",
         *rows,
         "",
     ]
-    dlt = [s[k] for k in labels if k.startswith("dlt") and s.get(k, {}).get("works_per_s")]
-    if dlt:
-        best = max(x["works_per_s"] for x in dlt)
-        ratio = ours["works_per_s"] / best
-        lines.append(f"- Ours / dlt's best: **{ratio:.2f}x**. Target >= 10x: {_verdict(ratio >= 10)}.")
+    return lines + _ingest_verdicts(s)
+
+
+def _ingest_verdicts(s: dict[str, Any]) -> list[str]:
+    flat, ours, duck = s["flat"], s["ours"], s["duckdb"]
+    dlt = [s[k] for k in s if k.startswith("dlt") and s[k].get("works_per_s")]
+    best = max((x["works_per_s"] for x in dlt), default=None)
+    lines = []
+    if best:
+        ratio = flat["works_per_s"] / best
+        verdict = _verdict(ratio >= 10)
+        lines.append(f"- Ingest / dlt's best, same files: **{ratio:.1f}x**. Target >= 10x: {verdict}.")
     else:
         lines.append("- dlt: not measured (not installed or did not finish).")
-    duck = s["duckdb"]
-    speed, memory = ours["works_per_s"] / duck["works_per_s"], ours["peak_mib"] / duck["peak_mib"]
+    if "flat_all" in s and "duckdb_all" in s:
+        big, big_duck = s["flat_all"], s["duckdb_all"]
+        speed, memory = big["works_per_s"] / big_duck["works_per_s"], big["peak_mib"] / big_duck["peak_mib"]
+        lines.append(
+            f"- Ingest / DuckDB's reader, whole set: **{speed:.2f}x** the speed at **{memory:.3f}x** the "
+            f"peak memory. Target faster at a tenth of its memory: {_verdict(speed > 1 and memory <= 0.1)}. "
+            f"On the first partitions: {flat['works_per_s'] / duck['works_per_s']:.2f}x the speed, "
+            f"{flat['peak_mib'] / duck['peak_mib']:.2f}x the memory (a Python process with pyarrow and "
+            "DuckDB loaded starts above a tenth of DuckDB's reader on a few thousand works)."
+        )
+    whole = f"{ours['works_per_s'] / best:.2f}x dlt's best, " if best else ""
     lines += [
-        f"- Ours / DuckDB's reader, same files: **{speed:.2f}x** the speed, **{memory:.2f}x** the peak "
-        f"memory. Target faster at a tenth of its memory: {_verdict(speed > 1 and memory <= 0.1)}.",
-        f"- Ours split: staging (normalize + enrich + Parquet) {ours['stage_seconds']:.1f} s, build "
-        f"and publish {ours['build_seconds']:.1f} s (medians, wall). Published: {ours['published']}.",
-        "- Peak RSS is the largest process (ru_maxrss via wait4), CPU s is user + system.",
+        f"- The whole pipeline (authors resolved, profile pages built, which no other tool here does): "
+        f"{whole}{ours['works_per_s'] / duck['works_per_s']:.2f}x DuckDB's reader on the same files, "
+        f"{ours['peak_mib'] / duck['peak_mib']:.2f}x its memory. Split: staging "
+        f"{ours['stage_seconds']:.1f} s, build and publish {ours['build_seconds']:.1f} s. "
+        f"Published: {ours['published']}.",
+        f"- Ingest split: staging (normalize + enrich + Parquet) {flat['stage_seconds']:.1f} s, loading "
+        f"into DuckDB {flat['build_seconds']:.1f} s (medians, wall); loaded: {flat['published']}.",
+        "- Peak RSS is the largest process (ru_maxrss via wait4: the staging processes or the main "
+        "one), CPU s is user + system of all of them.",
     ]
     return lines
 

@@ -31,8 +31,9 @@ def _normalize(args: argparse.Namespace) -> dict[str, Any]:
 
 def _ingest(args: argparse.Namespace) -> dict[str, Any]:
     from benchmarks import ingest
+    from benchmarks.real_copies import real_copies
 
-    return ingest.measure(synthetic(args.works), args.ingest_days, args.repeats, CACHE / "ingest")
+    return ingest.measure(real_copies(args.works), args.ingest_days, args.repeats, CACHE / "ingest")
 
 
 def _authors(args: argparse.Namespace) -> dict[str, Any]:
@@ -80,7 +81,7 @@ def main() -> None:
         "--works", type=int, default=100_000, help="works of the synthetic set (and of the real copies)"
     )
     parser.add_argument(
-        "--ingest-days", type=int, default=1, help="updated_date partitions every ingest tool reads"
+        "--ingest-days", type=int, default=2, help="updated_date partitions every ingest tool reads"
     )
     parser.add_argument("--mentions", type=int, default=100_000, help="synthetic mentions to resolve")
     parser.add_argument("--reads", type=int, default=300, help="profile reads per run")

@@ -35,7 +35,7 @@ from warehouse.schemas import SOURCE_TABLES
 from warehouse.state import PIPELINE_RUNS, WATERMARKS
 from warehouse.work_step import register_merged_works
 
-__all__ = ["BuildOptions", "PublishedCounts", "build_and_publish"]
+__all__ = ["BuildOptions", "PublishedCounts", "build_and_publish", "load_lake"]
 
 # Files written by duckdb 2.x with default settings cannot be opened by 1.x clients (the DuckDB
 # CLI on PyPI among them); this keeps the warehouse readable by every current analyst client.
@@ -154,8 +154,7 @@ def _build(
     stages: _Stages,
 ) -> PublishedCounts:
     with stages.stage("loading the lake's batches"):
-        for name, schema in SOURCE_TABLES.items():
-            _load_source_table(con, f"src_{name}", batch_files(lake_dir, name), schema)
+        load_lake(con, lake_dir)
         for name, schema in (("pipeline_runs", PIPELINE_RUNS), ("watermarks", WATERMARKS)):
             create_from_arrow(con, name, state[name].cast(schema))
     with stages.stage("merging works across sources"):
@@ -213,15 +212,16 @@ class _Stages:
         self.report(f"{name}: done in {time.perf_counter() - started:.1f} s")
 
 
-def _load_source_table(
-    con: duckdb.DuckDBPyConnection, name: str, paths: list[str], schema: pa.Schema
-) -> None:
-    if paths:
-        # Table names here and below are our schema's constants; values are always bound.
-        sql = f"CREATE TABLE {name} AS SELECT * FROM read_parquet(?, union_by_name = true)"  # noqa: S608
-        con.execute(sql, [paths])
-    else:
-        create_from_arrow(con, name, schema.empty_table())
+def load_lake(con: duckdb.DuckDBPyConnection, lake_dir: Path) -> None:
+    """Create ``src_<table>`` from every batch of the lake, for each source table (empty when none)."""
+    for name, schema in SOURCE_TABLES.items():
+        paths = batch_files(lake_dir, name)
+        if paths:
+            # Table names here and below are our schema's constants; values are always bound.
+            sql = f"CREATE TABLE src_{name} AS SELECT * FROM read_parquet(?, union_by_name = true)"  # noqa: S608
+            con.execute(sql, [paths])
+        else:
+            create_from_arrow(con, f"src_{name}", schema.empty_table())
 
 
 def _build_pages(con: duckdb.DuckDBPyConnection) -> None:
