@@ -179,6 +179,7 @@ def _ingest(r: Result) -> list[str]:
         "dlt_json_hint_parquet": ("dlt, JSON hint + Parquet loader files", first),
         "flat_all": ("ours, ingest", "all"),
         "duckdb_all": ("DuckDB `read_ndjson_auto`", "all"),
+        "dlt_json_hint_parquet_all": ("dlt, JSON hint + Parquet loader files", "all"),
     }
     for key, (label, files) in labels.items():
         x = s.get(key)
@@ -210,17 +211,21 @@ def _ingest(r: Result) -> list[str]:
 
 def _ingest_verdicts(s: dict[str, Any]) -> list[str]:
     flat, ours, duck = s["flat"], s["ours"], s["duckdb"]
-    dlt = [s[k] for k in s if k.startswith("dlt") and s[k].get("works_per_s")]
+    dlt = [s[k] for k in s if k.startswith("dlt") and not k.endswith("_all") and s[k].get("works_per_s")]
     best = max((x["works_per_s"] for x in dlt), default=None)
     lines = []
+    big, big_duck, big_dlt = s.get("flat_all"), s.get("duckdb_all"), s.get("dlt_json_hint_parquet_all")
+    if big and big_dlt and big_dlt.get("works_per_s"):
+        ratio = big["works_per_s"] / big_dlt["works_per_s"]
+        lines.append(
+            f"- Ingest / dlt's best (JSON hint + Parquet), whole set: **{ratio:.1f}x**. Target >= 10x: "
+            f"{_verdict(ratio >= 10)}."
+        )
     if best:
-        ratio = flat["works_per_s"] / best
-        verdict = _verdict(ratio >= 10)
-        lines.append(f"- Ingest / dlt's best, same files: **{ratio:.1f}x**. Target >= 10x: {verdict}.")
+        lines.append(f"- Ingest / dlt's best, first partitions: {flat['works_per_s'] / best:.1f}x.")
     else:
         lines.append("- dlt: not measured (not installed or did not finish).")
-    if "flat_all" in s and "duckdb_all" in s:
-        big, big_duck = s["flat_all"], s["duckdb_all"]
+    if big and big_duck:
         speed, memory = big["works_per_s"] / big_duck["works_per_s"], big["peak_mib"] / big_duck["peak_mib"]
         lines.append(
             f"- Ingest / DuckDB's reader, whole set: **{speed:.2f}x** the speed at **{memory:.3f}x** the "
