@@ -75,7 +75,8 @@ def _work_ids(groups: list[list[WorkRecord]]) -> list[str]:
 
     An id two papers would share goes to neither: both take their next one. That happens when
     records that list one arXiv preprint carry different publisher DOIs (a conference and a journal
-    version of it): they stay two papers, each named by its DOI. Record ids are unique, so every
+    version of it): they stay two papers, each named by its DOI. A paper's last choice is its
+    smallest record id, which no other paper holds (a paper that reached it keeps it), so every
     paper ends with an id of its own, whatever the order of the groups.
     """
     choices = [_id_choices(group) for group in groups]
@@ -86,8 +87,11 @@ def _work_ids(groups: list[list[WorkRecord]]) -> list[str]:
         shared = [i for i, work_id in enumerate(ids) if holders[work_id] > 1]
         if not shared:
             return ids
-        for i in shared:
-            level[i] += 1  # never past the record id, which no other paper holds
+        movable = [i for i in shared if level[i] + 1 < len(choices[i])]
+        if not movable:  # two papers with one record id: records are grouped once, so never
+            raise RuntimeError(f"papers share record ids: {sorted({ids[i] for i in shared})[:5]}")
+        for i in movable:
+            level[i] += 1
 
 
 def _id_choices(group: list[WorkRecord]) -> list[str]:
