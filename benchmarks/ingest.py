@@ -26,7 +26,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from multiprocessing import Pool
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from benchmarks.common import (
     COMPETITOR_PYTHON,
@@ -40,6 +40,9 @@ from benchmarks.common import (
     snapshot_files,
     worker,
 )
+
+if TYPE_CHECKING:
+    from sources.bulk_openalex import SnapshotPart
 
 DLT_TIMEOUT_S = 300.0
 DLT_ALL_TIMEOUT_S = 1200.0  # dlt's fastest mode on the whole set: about 6 minutes here
@@ -122,25 +125,28 @@ def _build_and_publish(lake: Path, out: Path) -> dict[str, int]:
 
 
 def stage_days(lake: Path, data: Path, days: list[date], processes: int = 1) -> int:
-    """Normalize the snapshot parts of ``days`` into the lake, one batch per day, as a backfill does
-    (in ``processes`` processes); the number of works read."""
-    jobs = [(lake, data, day) for day in days]
+    """Normalize the snapshot parts of ``days`` (ascending) into the lake, one batch per day, as a
+    backfill does (in ``processes`` processes); the number of works read."""
+    from sources.bulk_openalex import snapshot_parts
+
+    parts = snapshot_parts(data / "openalex", days[0], days[-1] + timedelta(days=1))
+    jobs = [(lake, day, [p for p in parts if p.updated_date == day]) for day in days]
     if processes == 1 or len(jobs) == 1:
         return sum(stage_day(*job) for job in jobs)
     with Pool(min(processes, len(jobs))) as pool:
         return sum(pool.starmap(stage_day, jobs, chunksize=1))
 
 
-def stage_day(lake: Path, data: Path, day: date) -> int:
+def stage_day(lake: Path, day: date, parts: list[SnapshotPart]) -> int:
     """Normalize one day's snapshot parts into one lake batch; the number of works read."""
     from enrich import enrich_batch
     from sources.batch import BatchBuilder
-    from sources.bulk_openalex import normalize_snapshot_part, snapshot_parts
+    from sources.bulk_openalex import normalize_snapshot_part
     from warehouse import write_batch
 
     works = 0
     batch = BatchBuilder("openalex")
-    for part in snapshot_parts(data / "openalex", day, day + timedelta(days=1)):
+    for part in parts:
         works += normalize_snapshot_part(part, batch, part.ref)
     write_batch(lake, "openalex", "bench", day.isoformat(), enrich_batch(batch.to_tables()))
     return works
