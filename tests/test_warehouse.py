@@ -21,7 +21,7 @@ from sources.batch import BatchBuilder
 from sources.landing import RawPage
 from sources.openalex_records import normalize_openalex_page
 from warehouse import build_and_publish, clean_lake, open_readonly, read_profile, write_batch
-from warehouse.build import BuildOptions, page_batches
+from warehouse.build import BuildOptions, build_pages, page_batches
 from warehouse.state import PIPELINE_RUNS, WATERMARKS
 
 BUILT_AT = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
@@ -145,6 +145,54 @@ def test_pages_built_in_batches_equal_pages_built_at_once(
     assert counts.authors == 2002
     pages = "SELECT author_id, page FROM profile_pages ORDER BY author_id"
     assert query(tmp_path / "warehouse.duckdb", pages) == query(published, pages)
+
+
+class _StarvedPages:
+    """A connection on which the page build's insert runs out of memory below ``fits`` batches."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, fits: int) -> None:
+        self.con, self.fits, self.inserts = con, fits, 0
+
+    def execute(self, sql: str, params: dict[str, object] | None = None) -> duckdb.DuckDBPyConnection:
+        if params is None:
+            return self.con.execute(sql)
+        self.inserts += 1
+        if int(str(params["batches"])) < self.fits:
+            raise duckdb.OutOfMemoryException("Out of Memory Error: failed to allocate data (test)")
+        return self.con.execute(sql, params)
+
+
+def _rebuild_pages(published: Path, copy: Path, fits: int) -> tuple[list[str], int]:
+    """Build the pages of a copy of ``published`` again on a connection starved below ``fits`` batches."""
+    shutil.copyfile(published, copy)
+    lines: list[str] = []
+    with duckdb.connect(str(copy)) as con:
+        con.execute("DROP TABLE profile_pages")
+        starved = _StarvedPages(con, fits)
+        build_pages(starved, lines.append)  # type: ignore[arg-type]
+    return lines, starved.inserts
+
+
+def test_a_page_batch_out_of_memory_is_split_until_its_halves_fit(published: Path, tmp_path: Path) -> None:
+    lines, inserts = _rebuild_pages(published, tmp_path / "warehouse.duckdb", fits=4)
+    # 1 batch fails, its 2 halves fail, their 4 quarters fit: 7 inserts, the pages are the same.
+    assert lines == [
+        "profile pages: batch 0 of 1 ran out of memory, splitting it in two",
+        "profile pages: batch 0 of 2 ran out of memory, splitting it in two",
+        "profile pages: batch 1 of 2 ran out of memory, splitting it in two",
+    ]
+    assert inserts == 7
+    pages = "SELECT author_id, page FROM profile_pages ORDER BY author_id"
+    rows = query(tmp_path / "warehouse.duckdb", pages)
+    assert len(rows) == 2002
+    assert rows == query(published, pages)
+
+
+def test_pages_that_do_not_fit_one_author_a_batch_fail_the_build_with_what_to_do(
+    published: Path, tmp_path: Path
+) -> None:
+    with pytest.raises(duckdb.OutOfMemoryException, match="raise warehouse_memory_limit"):
+        _rebuild_pages(published, tmp_path / "warehouse.duckdb", fits=10**9)
 
 
 def test_page_batches_follow_the_memory_limit() -> None:

@@ -181,7 +181,7 @@ def _build(
         _run_script(con, "derive_authors.sql", params)
         fill_summaries(con)
     with stages.stage("building profile pages"):
-        _build_pages(con)
+        build_pages(con, stages.report)
     with stages.stage("counting and comparing with the published warehouse"):
         for name in [*(f"src_{t}" for t in SOURCE_TABLES), *_INTERMEDIATE]:
             con.execute(f"DROP TABLE {name}")
@@ -224,15 +224,33 @@ def load_lake(con: duckdb.DuckDBPyConnection, lake_dir: Path) -> None:
             create_from_arrow(con, f"src_{name}", schema.empty_table())
 
 
-def _build_pages(con: duckdb.DuckDBPyConnection) -> None:
-    """Create ``profile_pages`` in batches of authors that fit DuckDB's memory limit, then its index."""
+def build_pages(con: duckdb.DuckDBPyConnection, report: Callable[[str], None]) -> None:
+    """Create ``profile_pages`` in batches of authors that fit DuckDB's memory limit, then its index.
+
+    Batches are first sized by :func:`page_batches`. DuckDB's memory use near its limit varies from
+    run to run, so no size rule can promise a fit: a batch that runs out of memory (its insert is
+    undone) is split in two and each half inserted in turn, down to batches of about one author.
+    """
     create, insert, *after = _statements("derive_pages.sql")
     row = con.execute("SELECT count(*) FROM author_profiles").fetchone()
-    batches = page_batches(row[0] if row else 0, _memory_limit(con))
+    authors = row[0] if row else 0
+    batches = page_batches(authors, _memory_limit(con))
     con.execute(create)
     limits = {"max_works": PAGE_WORKS, "max_topics": PAGE_TOPICS, "max_collaborators": PAGE_COLLABORATORS}
-    for batch in range(batches):
-        con.execute(insert, {**limits, "batches": batches, "batch": batch})
+    # A batch is (modulus, remainder): the authors whose hash(author_id) % modulus == remainder.
+    todo = [(batches, batch) for batch in reversed(range(batches))]
+    while todo:
+        modulus, remainder = todo.pop()
+        try:
+            con.execute(insert, {**limits, "batches": modulus, "batch": remainder})
+        except duckdb.OutOfMemoryException as error:
+            if modulus >= max(authors, 1):
+                hint = "(profile pages, batches of about one author): raise warehouse_memory_limit"
+                message = f"{error}\n{hint}"
+                raise duckdb.OutOfMemoryException(message) from error
+            report(f"profile pages: batch {remainder} of {modulus} ran out of memory, splitting it in two")
+            # hash % 2m is r or r + m exactly when hash % m is r: the halves hold the batch's authors.
+            todo += [(2 * modulus, remainder + modulus), (2 * modulus, remainder)]
     for statement in after:
         con.execute(statement)
 
