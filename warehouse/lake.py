@@ -21,8 +21,6 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from warehouse.schemas import SOURCE_TABLES
-
 __all__ = ["batch_exists", "batch_files", "clean_lake", "read_state", "write_batch", "write_state"]
 
 _TMP_PREFIX = ".tmp-"
@@ -105,8 +103,3 @@ def _fsync_dir(path: Path) -> None:
     for child in path.iterdir():
         with child.open("rb") as handle:
             os.fsync(handle.fileno())
-
-
-def empty_source_table(name: str) -> pa.Table:
-    """An empty table of a source schema."""
-    return SOURCE_TABLES[name].empty_table()
