@@ -153,11 +153,11 @@ class _StarvedPages:
     def __init__(self, con: duckdb.DuckDBPyConnection, fits: int) -> None:
         self.con, self.fits, self.inserts = con, fits, 0
 
-    def execute(self, sql: str, params: dict[str, object] | None = None) -> duckdb.DuckDBPyConnection:
+    def execute(self, sql: str, params: dict[str, int] | None = None) -> duckdb.DuckDBPyConnection:
         if params is None:
             return self.con.execute(sql)
         self.inserts += 1
-        if int(str(params["batches"])) < self.fits:
+        if params["batches"] < self.fits:
             raise duckdb.OutOfMemoryException("Out of Memory Error: failed to allocate data (test)")
         return self.con.execute(sql, params)
 
