@@ -258,12 +258,16 @@ def cluster_units(
         parts = list(workers.pool().map(_cluster_task, tasks))
     else:
         parts = [_cluster_task(task) for task in tasks]
+    earlier = {key: joins for seed in seeds if seed is not None for key, joins in seed.evidence.items()}
     clusters: dict[str, str] = {}
     evidence: dict[str, tuple[Evidence, ...]] = {}
     reviews: list[Evidence] = []
     for part_clusters, part_evidence, part_reviews in parts:
         clusters.update(part_clusters)
-        evidence.update(part_evidence)
+        for key, joins in part_evidence.items():
+            evidence[key] = tuple(
+                e for join in joins for e in (earlier.get(join, ()) if isinstance(join, str) else (join,))
+            )
         reviews.extend(part_reviews)
     reviews.sort(key=lambda e: (e.left, e.right))
     return clusters, evidence, reviews
@@ -276,7 +280,10 @@ _Task = tuple[
     dict[str, float],
     ClusteringConfig,
 ]
-_Part = tuple[dict[str, str], dict[str, tuple[Evidence, ...]], list[Evidence]]
+# A cluster's joins as a task returns them: an earlier cluster's joins are named by its seed key
+# (a str), which cluster_units replaces with them, so they never cross processes.
+_Joins = tuple[Evidence | str, ...]
+_Part = tuple[dict[str, str], dict[str, _Joins], list[Evidence]]
 
 
 def _tasks(
@@ -293,7 +300,9 @@ def _tasks(
     unit_of = {f.mention_id: i % chunks for i, unit in enumerate(units) for f in unit}
     tasks: list[_Task] = [([], [], set(), {}, config) for _ in range(chunks)]
     for i, (unit, seed) in enumerate(zip(units, seeds, strict=True)):
-        tasks[i % chunks][0].append((unit, seed))
+        # The seed's joins stay here (see _Joins): clustering never reads them.
+        light = Seed(seed.clusters, {}, seed.reviews) if seed is not None else None
+        tasks[i % chunks][0].append((unit, light))
     for link in links:
         if link[0] in unit_of and unit_of[link[0]] == unit_of.get(link[1]):
             tasks[unit_of[link[0]]][1].append(link)
@@ -325,7 +334,7 @@ def _cluster_task(task: _Task) -> _Part:
         for mention_id in pair:
             cannot_of.setdefault(mention_id, []).append(pair)
     clusters: dict[str, str] = {}
-    evidence: dict[str, tuple[Evidence, ...]] = {}
+    evidence: dict[str, _Joins] = {}
     reviews: list[Evidence] = []
     for unit, seed in units:
         ids = [f.mention_id for f in unit]
@@ -442,7 +451,7 @@ def _cluster_unit(
     idf: Mapping[str, float],
     config: ClusteringConfig,
     clusters: dict[str, str],
-    evidence: dict[str, tuple[Evidence, ...]],
+    evidence: dict[str, _Joins],
     reviews: list[Evidence],
 ) -> None:
     state = _UnitState(unit, cannot, idf, seed)
@@ -483,17 +492,20 @@ class _UnitState:
         self.seed = seed
         self.uf = _UnionFind(f.mention_id for f in unit)
         groups: dict[str, list[int]] = {}
+        earlier: set[str] = set()  # the keys of the seed's clusters
         for index, f in enumerate(unit):
             key = seed.clusters.get(f.mention_id) if seed is not None else None
+            if key is not None:
+                earlier.add(key)
             groups.setdefault(key or f.mention_id, []).append(index)
         self.profiles: dict[str, Profile] = {}
-        self.joins: dict[str, list[Evidence]] = {}
+        self.joins: dict[str, list[Evidence | str]] = {}  # an earlier cluster's by its seed key
         for key, group in groups.items():
             root = min(unit[i].mention_id for i in group)
             for i in group:
                 self.uf.parent[unit[i].mention_id] = root
             self.profiles[root] = Profile((unit[i] for i in group), idf)
-            self.joins[root] = list(seed.evidence.get(key, ())) if seed is not None else []
+            self.joins[root] = [key] if key in earlier else []
         self.cannot: dict[str, set[str]] = {root: set() for root in self.profiles}
         for pair in cannot:
             a, b = sorted(pair)

@@ -73,6 +73,19 @@ def test_units_that_only_gained_mentions_extend_their_clusters(
     assert resolve_incrementally(list(reversed(every)), first.units).resolution == second.resolution
 
 
+def test_an_extended_cluster_keeps_its_earlier_joins_then_adds_the_new_one(nights: Nights) -> None:
+    _, _, first, second = nights
+    new, key = _joined_pair(nights)
+    assert (new, key) == ("Abdul_Sattar#00011", "Abdul_Sattar#00007")
+    earlier = first.resolution.evidence[key]
+    assert [(e.left, e.right) for e in earlier] == [(key, f"Abdul_Sattar#{i:05}") for i in (8, 9, 10)]
+    # The earlier joins stay in the process that holds them (workers get the seeds without them)
+    # and come back in order, before the join of the new mention.
+    joins = second.resolution.evidence[key]
+    assert joins[:3] == earlier
+    assert [(e.left, e.right, e.rule) for e in joins[3:]] == [(key, new, "score")]
+
+
 def test_extended_units_give_live_review_pairs(nights: Nights) -> None:
     second = nights[3].resolution
     config = ClusteringConfig()
