@@ -208,7 +208,12 @@ class _Stages:
     def stage(self, name: str) -> Iterator[None]:
         self.report(f"{name} ...")
         started = time.perf_counter()
-        yield
+        try:
+            yield
+        except duckdb.OutOfMemoryException as error:
+            # DuckDB names the allocation only: say which step and what to do.
+            hint = f"the warehouse build ran out of memory while {name}: raise warehouse_memory_limit"
+            raise duckdb.OutOfMemoryException(f"{error}\n{hint}") from error
         self.report(f"{name}: done in {time.perf_counter() - started:.1f} s")
 
 
@@ -245,8 +250,7 @@ def build_pages(con: duckdb.DuckDBPyConnection, report: Callable[[str], None]) -
             con.execute(insert, {**limits, "batches": modulus, "batch": remainder})
         except duckdb.OutOfMemoryException as error:
             if modulus >= max(authors, 1):
-                hint = "(profile pages, batches of about one author): raise warehouse_memory_limit"
-                message = f"{error}\n{hint}"
+                message = f"{error}\n(profile pages in batches of about one author)"
                 raise duckdb.OutOfMemoryException(message) from error
             report(f"profile pages: batch {remainder} of {modulus} ran out of memory, splitting it in two")
             # hash % 2m is r or r + m exactly when hash % m is r: the halves hold the batch's authors.
