@@ -446,7 +446,7 @@ _NOT_MEASURED = [
     "  every author of this set lists 200 works with their abstracts (0.9 GB of text, pages up to",
     '  6 MB). With `warehouse_memory_limit = "1GB"` (measured again on 2026-11-27, 13:50 UTC, with',
     "  the build's lake and 2 identity workers) the build publishes in 112 s at peak RSS 2.1 GiB (its",
-    "  identity workers 1.4 GiB): the page batch that runs out of memory is split in two until its",
+    "  identity workers 1.3 GiB): the page batch that runs out of memory is split in two until its",
     "  halves fit (here 1 batch, then 2, then 4 fitted), and the pages equal those built at once.",
     "  No batch size rule could promise a fit: DuckDB's memory near its limit varies from run to run",
     "  (on a copy of this warehouse under 1 GB, 8 batches fitted twice and failed three times). This",
