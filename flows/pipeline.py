@@ -109,13 +109,20 @@ def finish_run(
     """Publish the lake as a new warehouse, then persist watermarks, identity state and the run.
 
     Watermarks and identity state are persisted only after the swap, so a crash before it leaves
-    them where they were and the next run redoes the same work. One writer at a time. ``progress``
-    receives a line as each stage of the build starts and ends.
+    them where they were and the next run redoes the same work. A build that fails (out of memory,
+    say) records the run as ``failed`` with its error, for ``bzpeer status``, and raises it. One
+    writer at a time. ``progress`` receives a line as each stage of the build starts and ends.
     """
     with writer_lock(settings.data_dir):
         clean_lake(settings.lake_dir)
         run.finished_at = datetime.now(UTC)
-        counts = _publish(settings, run, published_ends, progress) if publish else None
+        try:
+            counts = _publish(settings, run, published_ends, progress) if publish else None
+        except Exception as exc:
+            run.status = "failed"
+            run.error = "; ".join(filter(None, [run.error, f"publish failed: {exc}"]))
+            save_run(settings.lake_dir, run)
+            raise
         save_run(settings.lake_dir, run)
     return counts
 

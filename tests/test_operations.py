@@ -129,6 +129,23 @@ def test_rebuild_from_raw_reproduces_the_tables(data: Path) -> None:
     assert result["works"] > 0
 
 
+def test_a_publish_out_of_memory_is_a_failed_run_that_says_what_to_do(
+    data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    backfill(["openalex", "arxiv"], "2024-01-01", "2025-11-01", chunk_days=700, config_file=CONFIG)
+    before = table_hashes(data / "warehouse.duckdb")
+    monkeypatch.setenv("BZPEER_WAREHOUSE_MEMORY_LIMIT", "1MB")
+    with pytest.raises(duckdb.OutOfMemoryException):
+        rebuild(config_file=CONFIG)
+    assert table_hashes(data / "warehouse.duckdb") == before
+    (line,) = [run for run in read_status(data).runs if run.flow == "rebuild"]
+    # Not "interrupted": the process did not die, the build failed, and status says why.
+    assert (line.status, line.resume) == ("failed", "bzpeer rebuild")
+    assert line.error is not None
+    assert line.error.startswith("publish failed: Out of Memory Error")
+    assert line.error.endswith("while loading the lake's batches: raise warehouse_memory_limit")
+
+
 def test_status_flags_an_interrupted_run_and_says_how_to_resume(tmp_path: Path) -> None:
     params = {"pid": 2**22 + 12345, "host": socket.gethostname(), "command": "bzpeer nightly"}
     save_run(
