@@ -10,8 +10,9 @@ and cannot-links between its mentions, the clustering configuration and :data:`R
   those units' signatures), and new mentions or new links, is *extended*: it starts from those units'
   clusters, new links are applied, and only pairs with a cluster that holds a new mention or took a
   new link are scored; a new mention joins a cluster, bridges two (the merged cluster is rescored
-  against its neighbours) or starts its own. Earlier clusters are never split, so a big name block
-  costs about its new mentions, not its size.
+  against its neighbours) or starts its own. Earlier clusters are never split. This skips scoring
+  earlier clusters among themselves, but a new mention that joins a big earlier cluster gets that
+  cluster rescored against all its neighbours, so a touched big name block still costs about its size.
 - Any other unit (a mention changed or left, a link or cannot-link between earlier mentions of one
   earlier unit was added or removed) is clustered from scratch.
 
