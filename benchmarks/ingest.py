@@ -102,13 +102,14 @@ def _load_flat(lake: Path, out: Path) -> dict[str, int]:
     import duckdb
 
     from warehouse.build import load_lake
+    from warehouse.duck import row_count
     from warehouse.schemas import SOURCE_TABLES
 
     config = {"memory_limit": FLAT_MEMORY_LIMIT, "threads": STAGE_PROCESSES}
     with duckdb.connect(str(out / "flat.duckdb"), config=config) as con:
         load_lake(con, lake)
         con.execute("CHECKPOINT")
-        return {name: _count(con, f"src_{name}") for name in SOURCE_TABLES}
+        return {name: row_count(con, f"src_{name}") for name in SOURCE_TABLES}
 
 
 def _build_and_publish(lake: Path, out: Path) -> dict[str, int]:
@@ -150,11 +151,6 @@ def stage_day(lake: Path, day: date, parts: list[SnapshotPart]) -> int:
         works += normalize_snapshot_part(part, batch, part.ref)
     write_batch(lake, "openalex", "bench", day.isoformat(), enrich_batch(batch.to_tables()))
     return works
-
-
-def _count(con: Any, table: str) -> int:
-    row = con.execute(f"SELECT count(*) FROM {table}").fetchone()  # noqa: S608 (our table names)
-    return int(row[0]) if row else 0
 
 
 def ingest_duckdb(data: Path, out: Path, days: int) -> dict[str, Any]:

@@ -121,9 +121,9 @@ def finish_run(
         except Exception as exc:
             run.status = "failed"
             run.error = "; ".join(filter(None, [run.error, f"publish failed: {exc}"]))
-            save_run(settings.lake_dir, run)
             raise
-        save_run(settings.lake_dir, run)
+        finally:
+            save_run(settings.lake_dir, run)
     return counts
 
 

@@ -26,7 +26,7 @@ from dedupe.clustering import fewer_collections
 from warehouse.author_step import resolve_identities
 from warehouse.changes import changes_since, coverage
 from warehouse.comments import apply_comments
-from warehouse.duck import create_from_arrow
+from warehouse.duck import create_from_arrow, row_count
 from warehouse.enrich_step import create_mention_institutions, fill_summaries
 from warehouse.identity_state import IdentityState
 from warehouse.lake import batch_files
@@ -163,7 +163,7 @@ def _build(
         register_merged_works(con)
         for statement in _statements("derive_works.sql"):
             con.execute(statement)
-    with stages.stage(f"resolving author identities of {_count(con, 'authorships')} mentions"):
+    with stages.stage(f"resolving author identities of {row_count(con, 'authorships')} mentions"):
         identity = resolve_identities(
             con, lake_dir, options.incremental_identities, workers=options.identity_workers
         )
@@ -187,7 +187,7 @@ def _build(
             con.execute(f"DROP TABLE {name}")
         apply_comments(con)
         works, authors, mentions, quarantined = (
-            _count(con, t) for t in ("works", "authors", "authorships", "quarantine")
+            row_count(con, t) for t in ("works", "authors", "authorships", "quarantine")
         )
         changes = changes_since(con, previous)
         covered = coverage(con)
@@ -287,9 +287,3 @@ def _statements(name: str) -> list[str]:
 
 def _json(value: object) -> str:
     return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
-
-
-def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
-    # fetchall, not fetchone: an unfinished result would block the connection's next con.sql().
-    rows = con.execute(f"SELECT count(*) FROM {table}").fetchall()  # noqa: S608
-    return int(rows[0][0])

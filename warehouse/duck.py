@@ -7,7 +7,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-__all__ = ["create_from_arrow", "fetch_dicts"]
+__all__ = ["create_from_arrow", "fetch_dicts", "row_count"]
 
 
 def create_from_arrow(
@@ -25,3 +25,10 @@ def fetch_dicts(con: duckdb.DuckDBPyConnection, sql: str, params: Any = None) ->
     result = con.execute(sql, params) if params is not None else con.execute(sql)
     columns = [d[0] for d in result.description or []]
     return [dict(zip(columns, values, strict=True)) for values in result.fetchall()]
+
+
+def row_count(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    """Rows of table ``table`` (one of our own table names, never input)."""
+    # fetchall, not fetchone: an unfinished result would block the connection's next con.sql().
+    rows = con.execute(f"SELECT count(*) FROM {table}").fetchall()  # noqa: S608
+    return int(rows[0][0])
