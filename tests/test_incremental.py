@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from dedupe import clustering
+from dedupe import clustering, incremental
 from dedupe.clustering import ClusteringConfig
 from dedupe.evaluation import partition_metrics
 from dedupe.incremental import IncrementalResolution, resolve_incrementally
@@ -94,6 +94,17 @@ def test_extended_units_give_live_review_pairs(nights: Nights) -> None:
         # Both sides are clusters of this run (earlier pairs whose clusters changed were rescored).
         assert second.clusters[pair.left] == pair.left != pair.right == second.clusters[pair.right]
         assert config.review_low <= pair.score < config.threshold
+
+
+def test_a_new_resolver_version_clusters_every_unit_from_scratch(
+    nights: Nights, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, every, first, _ = nights
+    monkeypatch.setattr(incremental, "RESOLVER_VERSION", incremental.RESOLVER_VERSION + 1)
+    upgraded = resolve_incrementally(every, first.units)
+    # No signature of the earlier code matches: 585 units, none extended or reused, as a rebuild.
+    assert (upgraded.recomputed, upgraded.extended, upgraded.reused) == (585, 0, 0)
+    assert upgraded.resolution == resolve_incrementally(every, {}).resolution
 
 
 def test_a_changed_earlier_mention_or_new_split_clusters_its_unit_from_scratch(nights: Nights) -> None:
