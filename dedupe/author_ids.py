@@ -7,7 +7,10 @@ The rule (README, "Stable author ids"):
    and an id goes to at most one cluster. A person who gains works keeps their id; of two merged
    people, the id with more mentions survives; a split-off part gets a new id and the larger part
    keeps the old one.
-2. A cluster left without an id gets a new one derived from its smallest mention id.
+2. A cluster left without an id gets a new one derived from its smallest mention id; when that id
+   was ever given before (a split-off part holding the mention the old id was derived from, or a
+   retired id), the next one free of ``<mention id>#1``, ``#2``, ... instead. An id never names two
+   people: a profile link to an old id always reaches that id's person or their successor.
 3. A previous id that no cluster kept is retired and redirects to the cluster holding the most of
    its previous mentions (``merged``), or to nothing when all its mentions are gone (``removed``).
    Redirect chains are followed, so every retired id points at a live id.
@@ -69,8 +72,14 @@ def assign_author_ids(
         if old not in kept and cluster not in author_of:
             author_of[cluster] = old
             kept.add(old)
+    used = kept | set(previous.values()) | {r.retired_id for r in earlier_redirects}
     for cluster in sorted(set(clusters.values()) - author_of.keys()):
-        author_of[cluster] = new_author_id(cluster)
+        author_id, attempt = new_author_id(cluster), 0
+        while author_id in used:
+            attempt += 1
+            author_id = new_author_id(f"{cluster}#{attempt}")
+        author_of[cluster] = author_id
+        used.add(author_id)
     retired = _retire(set(previous.values()) - kept, overlap, author_of)
     return IdAssignment(author_of, _follow_chains([*earlier_redirects, *retired], set(author_of.values())))
 

@@ -73,6 +73,19 @@ def test_a_split_keeps_the_id_on_the_larger_part() -> None:
     assert ids.redirects == ()
 
 
+def test_a_split_off_part_never_takes_back_the_id_derived_from_its_mention() -> None:
+    # The author's id was derived from m1; an operator splits m1 off: the larger part keeps the id,
+    # and m1's new cluster may not be given the same id again (both parts would be one author).
+    old = new_author_id("m1")
+    ids = assign_author_ids({"m1": "m1", "m2": "m2", "m3": "m2"}, dict.fromkeys(("m1", "m2", "m3"), old))
+    assert ids.author_of == {"m2": old, "m1": new_author_id("m1#1")}
+    # Nor is a retired id given to someone else: links to it keep reaching its successor.
+    retired = (Redirect(new_author_id("m5"), old, "merged"),)
+    again = assign_author_ids({"m1": "m1", "m5": "m5"}, {"m1": old}, retired)
+    assert again.author_of == {"m1": old, "m5": new_author_id("m5#1")}
+    assert again.redirects == retired
+
+
 def test_redirect_chains_end_at_a_live_id_and_removed_ids_point_nowhere() -> None:
     earlier = (Redirect("bzOld", "bzB", "merged"),)
     ids = assign_author_ids({"m1": "m1", "m3": "m1"}, {"m1": "bzA", "m3": "bzB", "m9": "bzC"}, earlier)
@@ -87,7 +100,11 @@ def test_redirect_chains_end_at_a_live_id_and_removed_ids_point_nowhere() -> Non
     st.dictionaries(
         st.sampled_from([f"m{i}" for i in range(12)]), st.sampled_from(["c1", "c2", "c3", "c4"]), min_size=1
     ),
-    st.dictionaries(st.sampled_from([f"m{i}" for i in range(12)]), st.sampled_from(["bzA", "bzB", "bzC"])),
+    st.dictionaries(
+        st.sampled_from([f"m{i}" for i in range(12)]),
+        # Earlier ids include ids derived from the cluster keys, as every new id is.
+        st.sampled_from(["bzA", "bzB", *(new_author_id(f"c{i}") for i in range(1, 5))]),
+    ),
 )
 def test_every_cluster_gets_one_id_and_no_id_is_shared(
     clusters: dict[str, str], previous: dict[str, str]
@@ -98,6 +115,10 @@ def test_every_cluster_gets_one_id_and_no_id_is_shared(
     live = set(ids.author_of.values())
     assert all(r.successor_id is None or r.successor_id in live for r in ids.redirects)
     assert not {r.retired_id for r in ids.redirects} & live
+    # An earlier id stays with a cluster holding some of its mentions, never with a stranger.
+    for cluster, author_id in ids.author_of.items():
+        if author_id in previous.values():
+            assert any(previous.get(m) == author_id for m, key in clusters.items() if key == cluster)
 
 
 # --- on the real recorded records, through the warehouse build ---
@@ -219,6 +240,35 @@ def test_explain_and_merge_commands(settings_file: Path) -> None:
     assert len(redirect) == 1 and {redirect[0][0], redirect[0][1]} == {a, b}
     followed = runner.invoke(app, ["authors", "explain", redirect[0][0], "--config", str(settings_file)])
     assert f"{redirect[0][0]} now is {redirect[0][1]}" in followed.output
+
+
+def test_a_split_off_first_mention_becomes_its_own_author(settings_file: Path) -> None:
+    # The author's id was derived from their smallest mention; splitting that very mention off
+    # once gave it the same id again, so the two parts stayed one author on every page.
+    data = settings_file.parent / "data"
+    with duckdb.connect(str(data / "warehouse.duckdb"), read_only=True) as con:
+        author, first, rest = con.execute(
+            "SELECT author_id, min(mention_id), count(*) - 1 FROM authorships GROUP BY author_id "
+            "HAVING count(*) >= 3 ORDER BY author_id LIMIT 1"
+        ).fetchone() or ("", "", 0)
+    assert author == new_author_id(first)
+    split = CliRunner().invoke(
+        app, ["authors", "split", author, "--mentions", first, "--config", str(settings_file)]
+    )
+    assert split.exit_code == 0, split.output
+    with duckdb.connect(str(data / "warehouse.duckdb"), read_only=True) as con:
+        owners = dict(
+            con.execute(
+                "SELECT author_id, count(*) FROM authorships WHERE mention_id = ? OR author_id = ? "
+                "GROUP BY author_id",
+                [first, author],
+            ).fetchall()
+        )
+        pages = con.execute(
+            "SELECT count(*) FROM profile_pages WHERE author_id IN (SELECT unnest(?))", [list(owners)]
+        ).fetchone()
+    assert owners == {author: rest, new_author_id(f"{first}#1"): 1}
+    assert pages == (2,)
 
 
 def test_split_command_rejects_mentions_of_someone_else(settings_file: Path) -> None:
