@@ -90,9 +90,15 @@ def resolve_fields(records: list[WorkRecord]) -> tuple[dict[str, Any], dict[str,
     return fields, sources
 
 
-def _published_rank(record: WorkRecord) -> tuple[bool, bool, str]:
-    # A record with a venue and a precise date first, then by id for determinism.
-    return (record.venue is None, is_year_placeholder(record, record.publication_date), record.source_work_id)
+def _published_rank(record: WorkRecord) -> tuple[bool, bool, bool, str]:
+    # Not a preprint server's record (SSRN's are typed "article"), with a venue and a precise date
+    # first, then by id for determinism.
+    return (
+        record.has_preprint_doi,
+        record.venue is None,
+        is_year_placeholder(record, record.publication_date),
+        record.source_work_id,
+    )
 
 
 def _first_version(

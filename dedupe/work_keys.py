@@ -19,6 +19,14 @@ _NOTICE = re.compile(
 _PART = re.compile(r"\b(?:part|paper|chapter|volume|vol)\s+([ivxlc]+|\d+|one|two|three|four|five)\b")
 _TRAILING_NUMERAL = re.compile(r"(?:\s|:|-)((?:[ivx]+)|\d{1,2})\s*$")
 PREPRINT_TYPES = frozenset({"preprint", "posted-content"})
+# DOIs of preprint servers and working-paper archives (bioRxiv and medRxiv, SSRN, OSF's servers,
+# Research Square, Preprints.org, Authorea, ChemRxiv, TechRxiv, JMIR Preprints, ESS Open Archive):
+# such a DOI names one version of a paper that may also have a journal DOI. OpenAlex types some of
+# them "article" (SSRN).
+_PREPRINT_DOI = re.compile(
+    r"10\.(?:1101/\d|2139/ssrn\.|\d+/osf\.io/|21203/rs\.|20944/preprints|22541/au\.|26434/chemrxiv|"
+    r"36227/techrxiv|2196/preprints\.|1002/essoar\.)"
+)
 THESIS_TYPES = frozenset({"dissertation", "thesis"})
 
 
@@ -46,6 +54,19 @@ class WorkRecord:
     def publisher_doi(self) -> str | None:
         """The DOI unless it is arXiv's own (10.48550/arxiv.*), which names the preprint."""
         return None if self.doi is None or self.doi.startswith("10.48550/arxiv.") else self.doi
+
+    @property
+    def paper_doi(self) -> str | None:
+        """The publisher DOI when it names the paper, not one preprint of it (a preprint server's
+        DOI, or an OpenAlex preprint record's): records with two paper DOIs are two papers, while a
+        preprint's DOI may join its paper's journal version."""
+        openalex_preprint = self.source == "openalex" and (self.type or "") in PREPRINT_TYPES
+        return None if self.has_preprint_doi or openalex_preprint else self.publisher_doi
+
+    @property
+    def has_preprint_doi(self) -> bool:
+        """Whether the DOI is a preprint server's."""
+        return bool(self.doi and _PREPRINT_DOI.match(self.doi))
 
     @property
     def is_published_version(self) -> bool:
@@ -80,7 +101,7 @@ def distinct_paper_reason(a: WorkRecord, b: WorkRecord) -> str | None:
         return "thesis and paper"
     if a.arxiv_id and b.arxiv_id and a.arxiv_id != b.arxiv_id:
         return "different arXiv ids"
-    if a.publisher_doi and b.publisher_doi and a.publisher_doi != b.publisher_doi:
+    if a.paper_doi and b.paper_doi and a.paper_doi != b.paper_doi:
         return "different DOIs"
     return None
 

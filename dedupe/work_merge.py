@@ -4,8 +4,9 @@ Exact keys first: arXiv id (from arXiv, from OpenAlex's arXiv DOI or arXiv locat
 DOI, OpenAlex id. Then fuzzy, for records without a shared id: titles blocked on their first and
 last words, compared with rapidfuzz, accepted only with year proximity and author agreement, and
 never across a distinct-paper marker (erratum, part number, thesis, two different arXiv ids or
-DOIs). Merges are applied strongest first in a fixed order, so the result does not depend on the
-order of the input.
+paper DOIs: a preprint server's DOI names one version, so it may join its journal version). Merges
+are applied strongest first in a fixed order, so the result does not depend on the order of the
+input.
 """
 
 from __future__ import annotations
@@ -96,8 +97,9 @@ def _work_ids(groups: list[list[WorkRecord]]) -> list[str]:
 
 def _id_choices(group: list[WorkRecord]) -> list[str]:
     arxiv = sorted(f"arxiv:{r.arxiv_id}" for r in group if r.arxiv_id)
-    dois = sorted(f"doi:{r.publisher_doi}" for r in group if r.publisher_doi)
-    return [*arxiv[:1], *dois[:1], min(r.source_work_id for r in group)]
+    # The paper's own DOI before a preprint server's (a paper may carry both).
+    dois = sorted((r.paper_doi is None, f"doi:{r.publisher_doi}") for r in group if r.publisher_doi)
+    return [*arxiv[:1], *(doi for _, doi in dois[:1]), min(r.source_work_id for r in group)]
 
 
 def _exact_edges(records: Iterable[WorkRecord]) -> list[_Edge]:
@@ -171,7 +173,7 @@ class _Clusters:
     def __init__(self, records: dict[str, WorkRecord]) -> None:
         self.parent = {work_id: work_id for work_id in records}
         self.arxiv = {k: {r.arxiv_id} - {None} for k, r in records.items()}
-        self.dois = {k: {r.publisher_doi} - {None} for k, r in records.items()}
+        self.dois = {k: {r.paper_doi} - {None} for k, r in records.items()}
 
     def find(self, work_id: str) -> str:
         while self.parent[work_id] != work_id:

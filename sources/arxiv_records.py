@@ -121,7 +121,7 @@ def add_author(
             "mention_id": mention_id,
             "work_id": work_id,
             "position": position,
-            "raw_name": raw_name,
+            "raw_name": " ".join(raw_name.split()),  # any run of spaces (non-breaking too) as one
             "name_key": name_key(raw_name),
             "source_author_id": None,
             "orcid": None,

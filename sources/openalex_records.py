@@ -335,7 +335,7 @@ def _add_authorship(rows: RecordRows, authorship: _Authorship, work_id: str, pos
             "mention_id": mention_id,
             "work_id": work_id,
             "position": position,
-            "raw_name": raw_name.strip(),
+            "raw_name": " ".join(raw_name.split()),  # any run of spaces (non-breaking too) as one
             "name_key": key,
             "source_author_id": author_id,
             "orcid": normalize_orcid(author.orcid),

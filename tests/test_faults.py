@@ -443,7 +443,7 @@ def test_nightly_flow_under_faults_then_a_clean_rerun(
             marks = con.execute("SELECT source, scope FROM watermarks ORDER BY ALL").fetchall()
             assert marks == [("arxiv", "lookups"), ("arxiv", "testing")]
         result = nightly_import(config_file=str(DEMO_CONFIG))
-    assert result["works"] == 584
+    assert result["works"] == 578
     assert table_hashes(data / "warehouse.duckdb") == table_hashes(clean_warehouse)
     OUTCOMES["nightly flow: OpenAlex stall persistent + arXiv 429, then clean re-run"] = (
         "OpenAlex fails cleanly, arXiv recovers; the re-run's tables are identical to a clean run"

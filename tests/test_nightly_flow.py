@@ -69,7 +69,7 @@ def table_hashes(warehouse: Path) -> dict[str, str]:
 
 def test_nightly_import_publishes_every_recorded_work_and_is_idempotent(env: Path) -> None:
     first = nightly_import(config_file=str(DEMO_CONFIG))
-    assert first["works"] == 584
+    assert first["works"] == 578
     warehouse = env / "warehouse.duckdb"
     with duckdb.connect(str(warehouse), read_only=True) as con:
         sources = "SELECT source, count(*) FROM work_sources GROUP BY ALL ORDER BY ALL"
@@ -79,22 +79,22 @@ def test_nightly_import_publishes_every_recorded_work_and_is_idempotent(env: Pat
             "SELECT status, pages_fetched, records_fetched, records_quarantined, works_published "
             "FROM pipeline_runs"
         ).fetchall()
-        assert run == [("published", 9, 586, 6, 584)]
+        assert run == [("published", 9, 586, 6, 578)]
         marks = con.execute("SELECT source, scope FROM watermarks ORDER BY ALL").fetchall()
         assert marks == [("arxiv", "lookups"), ("arxiv", "testing"), ("openalex", "recorded")]
     before = table_hashes(warehouse)
     raw_runs = sorted(p.name for p in (env / "raw" / "openalex").iterdir())
     second = nightly_import(config_file=str(DEMO_CONFIG))
-    assert second["works"] == 584
+    assert second["works"] == 578
     assert table_hashes(warehouse) == before
     assert len(sorted(p.name for p in (env / "raw" / "openalex").iterdir())) == len(raw_runs) + 1
     with duckdb.connect(str(warehouse), read_only=True) as con:
         runs = con.execute("SELECT changes, coverage FROM pipeline_runs ORDER BY run_id").fetchall()
         abstracts = con.execute("SELECT round(avg((abstract IS NOT NULL)::INT), 4) FROM works").fetchone()
     changes = [json.loads(c) for c, _ in runs]
-    assert changes[0] == {"authors_added": 2002, "authors_changed": 0, "works_added": 584, "works_changed": 0}
+    assert changes[0] == {"authors_added": 2000, "authors_changed": 0, "works_added": 578, "works_changed": 0}
     assert changes[1] == {"authors_added": 0, "authors_changed": 0, "works_added": 0, "works_changed": 0}
-    assert abstracts is not None and json.loads(runs[1][1])["abstracts"] == abstracts[0] == 0.899
+    assert abstracts is not None and json.loads(runs[1][1])["abstracts"] == abstracts[0] == 0.8979
 
 
 def test_a_failing_source_keeps_its_watermark_and_publishes_the_rest(
@@ -106,7 +106,7 @@ def test_a_failing_source_keeps_its_watermark_and_publishes_the_rest(
         nightly_import(config_file=str(DEMO_CONFIG))
     with duckdb.connect(str(env / "warehouse.duckdb"), read_only=True) as con:
         works = con.execute("SELECT sources, count(*) FROM works GROUP BY ALL").fetchall()
-        assert works == [(["openalex"], 479)]
+        assert works == [(["openalex"], 473)]
         assert con.execute("SELECT source, scope FROM watermarks").fetchall() == [("openalex", "recorded")]
         assert con.execute("SELECT status FROM pipeline_runs").fetchall() == [("partial",)]
     assert os.listdir(env / "lake" / "batches") == ["openalex"]

@@ -88,7 +88,7 @@ def test_snapshot_backfill_gives_the_same_works_as_the_api_also_on_dask(data: Pa
     assert backfill(*args, **options)["chunks"] == 12
     from_snapshot = table_hashes(data / "warehouse.duckdb")
     with duckdb.connect(str(data / "warehouse.duckdb"), read_only=True) as con:
-        assert con.execute("SELECT count(*) FROM works").fetchone() == (479,)
+        assert con.execute("SELECT count(*) FROM works").fetchone() == (473,)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("BZPEER_DATA_DIR", str(tmp_path / "api"))
         backfill(["openalex"], "2024-01-01", "2025-11-01", chunk_days=700, config_file=CONFIG)

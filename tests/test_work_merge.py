@@ -181,6 +181,38 @@ def test_two_records_with_different_publisher_dois_never_chain_into_one() -> Non
     assert len(works) == 2
 
 
+def test_preprint_server_versions_join_their_journal_version() -> None:
+    # Real records, three DOIs of one paper: the JMIR article, its JMIR Preprints record and its
+    # OSF preprint ("(Preprint)" in one title, a misspelt co-author in the other).
+    jmir = [openalex_record(w) for w in ("W3212676313", "W4243312951", "W4242624664")]
+    (work,) = merge_works(jmir)
+    assert [(m, how) for m, how, _ in work.records] == [
+        ("openalex:W3212676313", "self"),
+        ("openalex:W4242624664", "title"),
+        ("openalex:W4243312951", "title"),
+    ]
+    fields = work.fields
+    assert (work.work_id, fields["doi"], fields["title"]) == (
+        "doi:10.2196/28749",
+        "10.2196/28749",
+        jmir[0].title,
+    )
+    assert (fields["type"], fields["display_year"], fields["first_version_date"]) == (
+        "article",
+        2022,
+        date(2021, 3, 13),
+    )
+    # A Journal of Political Economy article and its SSRN working paper (which OpenAlex types
+    # "article"): one paper, named and shown as the journal's.
+    (paper,) = merge_works([openalex_record("W2171769921"), openalex_record("W3122364323")])
+    assert (paper.work_id, paper.fields["venue"]) == ("doi:10.1086/262115", "Journal of Political Economy")
+    # Two journal DOIs stay two papers, even when a preprint matches both.
+    journal = dataclasses.replace(jmir[0], doi="10.1/other", source_work_id="openalex:W8", openalex_id="W8")
+    assert len(merge_works([*jmir, journal])) == 2
+    assert distinct_paper_reason(jmir[0], journal) == "different DOIs"
+    assert distinct_paper_reason(jmir[0], jmir[1]) is None
+
+
 def test_papers_kept_apart_by_their_dois_never_share_the_arxiv_id_they_both_list() -> None:
     # A conference and a journal version that both list the preprint (as OpenAlex records do in
     # their arXiv locations): different DOIs keep them two papers; the arXiv id names neither.
