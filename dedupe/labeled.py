@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import re
+import warnings
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,11 +21,20 @@ from lxml import etree
 from dedupe.mentions import AuthorMention
 from dedupe.names import ParsedName, UnusableNameError, clean_text, given_name_similarity, parse_name
 
-__all__ = ["EvaluationDataError", "LabeledMention", "file_person_name", "read_aminer_xml", "read_s2and"]
+__all__ = [
+    "EvaluationDataError",
+    "EvaluationDataWarning",
+    "LabeledMention",
+    "file_person_name",
+    "read_aminer_xml",
+    "read_s2and",
+]
 
 _ENTITY = re.compile(r"&(#?[A-Za-z0-9]+);?")
 _BARE_AMPERSAND = re.compile(r"&(?![#A-Za-z0-9])")
 _XML_ENTITIES = frozenset({"amp", "lt", "gt", "quot", "apos"})
+# Control characters XML forbids; Qian's abstracts carry a few (PDF ligature debris: "de\x0cned").
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _MATCH_FLOOR = 0.5  # an author list entry below this similarity to the file name is someone else
 
 
@@ -43,6 +53,10 @@ class EvaluationDataError(Exception):
 
     def __reduce__(self) -> tuple[type[EvaluationDataError], tuple[str, str]]:
         return EvaluationDataError, (self.path, self.message)
+
+
+class EvaluationDataWarning(UserWarning):
+    """A labeled file was damaged and read only as far as it could be (the score covers less)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,15 +92,22 @@ def read_aminer_xml(directory: str | Path) -> list[LabeledMention]:
     only), the file's name is the mention and every listed author a co-author. A publication id seen
     again in one file takes the next-best matching author (two namesakes on one paper).
 
+    A damaged file (a truncated one, say) is read as far as its markup allows, with an
+    :class:`EvaluationDataWarning` that names it, the first error and what was read.
+
     Raises:
-        EvaluationDataError: Missing folder, no XML files, or a file that cannot be read or parsed.
+        EvaluationDataError: Missing folder, no XML files, a file that cannot be read or parsed, or no
+            publication in any file.
     """
     folder = Path(directory)
     _require_dir(folder)
     files = sorted(folder.glob("*.xml"))
     if not files:
         raise EvaluationDataError(str(folder), "no *.xml files; point at the AMiner/Qian XML folder")
-    return [row for path in files for row in _read_xml_file(path)]
+    rows = [row for path in files for row in _read_xml_file(path)]
+    if not rows:
+        raise EvaluationDataError(str(folder), "no <publication> in any *.xml file; check the files")
+    return rows
 
 
 def _xml_text(path: Path) -> str:
@@ -99,6 +120,7 @@ def _xml_text(path: Path) -> str:
     except UnicodeDecodeError:
         text = data.decode("cp1252", errors="replace")  # older AMiner dumps are not UTF-8
     text = re.sub(r"^<\?xml[^>]*\?>", "", text.lstrip("\ufeff").lstrip())
+    text = _CONTROL.sub(" ", text)
     # HTML entities (&aacute;) are not XML entities: resolve them, escape stray '&'.
     text = _BARE_AMPERSAND.sub("&amp;", text)
     return _ENTITY.sub(_resolve_entity, text)
@@ -122,10 +144,19 @@ def _read_xml_file(path: Path) -> Iterator[LabeledMention]:
         raise EvaluationDataError(str(path), f"not parseable as XML ({error}); check the file") from error
     if root is None:
         raise EvaluationDataError(str(path), "empty or not XML; remove it or re-export it")
+    publications = list(root.iter("publication"))
+    if parser.error_log:
+        first = parser.error_log[0]
+        warnings.warn(
+            f"{path}: damaged XML (line {first.line}: {first.message.strip()}); read the "
+            f"{len(publications)} publications before or around it: check the file",
+            EvaluationDataWarning,
+            stacklevel=2,
+        )
     stem = path.stem
     own = file_person_name(stem)
     seen: Counter[str] = Counter()
-    for index, pub in enumerate(root.iter("publication")):
+    for index, pub in enumerate(publications):
         pub_id = _field(pub, "id") or str(index)
         occurrence = seen[pub_id]
         seen[pub_id] += 1

@@ -17,8 +17,9 @@ from rich.console import Console
 from rich.table import Table
 
 from flows.cli_authors import app as authors_app
-from flows.cli_settings import cli_settings
-from warehouse import Profile, WarehouseBusy, WarehouseMissing, find_authors, open_readonly, read_profile
+from flows.cli_settings import cli_settings, fail, readonly_warehouse
+from warehouse import Profile, find_authors, read_profile
+from warehouse.identity_read import current_author_id
 from warehouse.profile_page import render_profile_html
 from warehouse.schema_doc import schema_markdown
 
@@ -167,7 +168,10 @@ def synth(
     """Write a deterministic SYNTHETIC data set (snapshot layout, arXiv bulk file, ground truth)."""
     from sources.synthetic import generate
 
-    manifest = generate(works, seed, out, arxiv_share, pages=pages)
+    try:
+        manifest = generate(works, seed, out, arxiv_share, pages=pages)
+    except (FileExistsError, ValueError) as exc:
+        fail(exc)
     console.print(f"wrote SYNTHETIC data to {out}: {manifest.works} works, {manifest.persons} persons")
 
 
@@ -195,12 +199,11 @@ def profile(
 ) -> None:
     """Print one author's profile from the published warehouse (read-only)."""
     settings = cli_settings(config)
-    try:
-        con = open_readonly(settings.warehouse_path)
-    except (WarehouseMissing, WarehouseBusy) as exc:
-        console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from exc
-    with con:
+    with readonly_warehouse(settings) as con:
+        live = current_author_id(con, id_or_name)  # a retired id reads its successor, as pages do
+        if live is not None and live != id_or_name:
+            Console(stderr=True).print(f"{id_or_name} now is {live}")
+            id_or_name = live
         matches = find_authors(con, id_or_name)
         if not matches:
             console.print(f"[red]no author matches {id_or_name!r}[/red]")
@@ -253,8 +256,7 @@ def schema(
     config: ConfigOption = None,
 ) -> None:
     """Print (or write) every table and column of the warehouse with its comment."""
-    settings = cli_settings(config)
-    with open_readonly(settings.warehouse_path) as con:
+    with readonly_warehouse(cli_settings(config)) as con:
         text = schema_markdown(con, EXAMPLES)
     if write is None:
         typer.echo(text)

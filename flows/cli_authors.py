@@ -6,6 +6,7 @@ operator's decision always wins and survives rebuilds; the warehouse is then rep
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -13,11 +14,12 @@ from typing import TYPE_CHECKING, Annotated
 import duckdb
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from config import Settings
-from flows.cli_settings import cli_settings
-from warehouse import Override, WarehouseBusy, WarehouseMissing, open_readonly, save_override
+from flows.cli_settings import cli_settings, fail, readonly_warehouse
+from warehouse import Override, save_override
 from warehouse.identity_read import author_joins, author_mentions, current_author_id, review_pairs
 
 if TYPE_CHECKING:
@@ -35,7 +37,7 @@ ByOption = Annotated[str, typer.Option("--by", envvar="USER", help="Operator nam
 @app.command()
 def explain(author_id: str, config: ConfigOption = None) -> None:
     """Show an author's mentions and the evidence of every join that built it."""
-    with _readonly(cli_settings(config)) as con:
+    with readonly_warehouse(cli_settings(config)) as con:
         live = _live_id(con, author_id)
         mentions, joins = author_mentions(con, live), author_joins(con, live)
     table = Table(
@@ -73,9 +75,18 @@ def review(
     if same or different:
         kind, pair = ("must_link", same) if same else ("cannot_link", different)
         assert pair is not None
+        with readonly_warehouse(settings) as con:
+            unknown = [m for m in pair if not _is_mention(con, m)]
+        if unknown or pair[0] == pair[1]:
+            # Decisions are kept for good: one about no mention would be replayed forever.
+            console.print(
+                "[red]--same / --different take two different mention ids of the published warehouse "
+                f"(`bzpeer authors review` and `explain` list them); not found: {unknown}[/red]"
+            )
+            raise typer.Exit(2)
         _decide(settings, [Override(kind, pair[0], pair[1], "review", reason, by)])
         return
-    with _readonly(settings) as con:
+    with readonly_warehouse(settings) as con:
         pairs = review_pairs(con, limit, _live_id(con, author_id) if author_id else None)
     table = Table("left", "right", "score", "authors", "evidence", title="Pairs kept apart, for review")
     for p in pairs:
@@ -95,12 +106,18 @@ def merge(
 ) -> None:
     """Decide that two authors are one person (every mention of both, linked to one anchor)."""
     settings = cli_settings(config)
-    with _readonly(settings) as con:
-        mentions = sorted(
-            m.mention_id for a in (first, second) for m in author_mentions(con, _live_id(con, a))
+    with readonly_warehouse(settings) as con:
+        authors = [_live_id(con, a) for a in (first, second)]
+        mentions = sorted(m.mention_id for a in authors for m in author_mentions(con, a))
+    if authors[0] == authors[1]:
+        console.print(
+            f"[red]{first} and {second} are one author already ({authors[0]}): nothing to merge[/red]"
         )
+        raise typer.Exit(2)
     anchor = mentions[0]
     _decide(settings, [Override("must_link", anchor, m, "merge", reason, by) for m in mentions[1:]])
+    with readonly_warehouse(settings) as con:
+        console.print(f"{first} and {second} are now {current_author_id(con, authors[0])}")
 
 
 @app.command()
@@ -114,7 +131,7 @@ def split(
     """Decide that some mentions of an author are another person."""
     settings = cli_settings(config)
     moved = sorted({m.strip() for m in mentions.split(",") if m.strip()})
-    with _readonly(settings) as con:
+    with readonly_warehouse(settings) as con:
         own = {m.mention_id for m in author_mentions(con, _live_id(con, author_id))}
     unknown = sorted(set(moved) - own)
     if unknown or not moved or set(moved) == own:
@@ -143,6 +160,7 @@ def evaluate(
 ) -> None:
     """Score the resolver on labeled data: B-cubed and pairwise P/R/F1, with a name-only baseline."""
     from dedupe.evaluation import evaluate_aminer, evaluate_s2and
+    from dedupe.labeled import EvaluationDataError, EvaluationDataWarning
 
     if aminer_xml is None and s2and is None:
         console.print("[red]give --aminer-xml DIR and/or --s2and DIR[/red]")
@@ -153,7 +171,15 @@ def evaluate(
     ):
         if folder is None:
             continue
-        report = evaluate_dir(folder)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", EvaluationDataWarning)
+            try:
+                report = evaluate_dir(folder)
+            except EvaluationDataError as exc:
+                fail(exc)
+        for warning in caught:
+            if issubclass(warning.category, EvaluationDataWarning):
+                Console(stderr=True).print(f"[yellow]warning: {escape(str(warning.message))}[/yellow]")
         console.print(f"[bold]{kind}: {folder}[/bold]")
         console.print(report.to_text())
         if worst:
@@ -188,12 +214,8 @@ def _progress(line: str) -> None:
     console.print(line, markup=False, highlight=False, style="dim")
 
 
-def _readonly(settings: Settings) -> duckdb.DuckDBPyConnection:
-    try:
-        return open_readonly(settings.warehouse_path)
-    except (WarehouseMissing, WarehouseBusy) as exc:
-        console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from exc
+def _is_mention(con: duckdb.DuckDBPyConnection, mention_id: str) -> bool:
+    return con.execute("SELECT 1 FROM authorships WHERE mention_id = ?", [mention_id]).fetchone() is not None
 
 
 def _live_id(con: duckdb.DuckDBPyConnection, author_id: str) -> str:

@@ -1,17 +1,21 @@
-"""Settings for a CLI command: a bad or missing configuration is a red message and exit code 2."""
+"""What every CLI command needs first: its settings and the published warehouse. A bad or missing
+configuration, no warehouse yet, or a bad input is a red message and exit code 2, not a traceback."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import NoReturn
 
+import duckdb
 import typer
 from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
 
 from config import Settings, load_settings
+from warehouse import WarehouseBusy, WarehouseMissing, open_readonly
 
-__all__ = ["cli_settings"]
+__all__ = ["cli_settings", "fail", "readonly_warehouse"]
 
 
 def cli_settings(config: Path | None) -> Settings:
@@ -27,3 +31,18 @@ def cli_settings(config: Path | None) -> Settings:
             f"[red]configuration error {where}:[/red]\n{escape(str(exc))}", soft_wrap=True
         )
         raise typer.Exit(2) from exc
+
+
+def readonly_warehouse(settings: Settings) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the published warehouse; none published yet (or a publish kept
+    replacing it): say so and exit 2."""
+    try:
+        return open_readonly(settings.warehouse_path)
+    except (WarehouseMissing, WarehouseBusy) as exc:
+        fail(exc)
+
+
+def fail(error: Exception) -> NoReturn:
+    """Print an error about the command's input (its message says what to do) and exit 2."""
+    Console(stderr=True).print(f"[red]{escape(str(error))}[/red]", soft_wrap=True)
+    raise typer.Exit(2) from error

@@ -20,7 +20,7 @@ from dedupe.evaluation import (
     partition_metrics,
     split_of,
 )
-from dedupe.labeled import LabeledMention, read_aminer_xml, read_s2and
+from dedupe.labeled import EvaluationDataWarning, LabeledMention, read_aminer_xml, read_s2and
 from dedupe.mentions import AuthorMention
 from flows.cli import app
 
@@ -216,6 +216,41 @@ def test_errors_say_what_to_do(tmp_path: Path) -> None:
         read_aminer_xml(tmp_path)
     with pytest.raises(EvaluationDataError, match=r"signatures\.json and clusters\.json"):
         evaluate_s2and(tmp_path)
+
+
+def test_a_damaged_file_is_read_as_far_as_it_goes_and_said_so(tmp_path: Path) -> None:
+    shutil.copy(DATA / "qian-dblp-xml" / "Haibo_Yu.xml", tmp_path)
+    text = (DATA / "qian-dblp-xml" / "Li_Wei.xml").read_text(encoding="utf-8")
+    cut = text.index("<publication>", text.index("<publication>") + 1) + 40  # inside the second one
+    (tmp_path / "Li_Wei.xml").write_text(text[:cut], encoding="utf-8")
+    with pytest.warns(EvaluationDataWarning, match=r"Li_Wei\.xml: damaged XML .* read the 2 publications"):
+        rows = read_aminer_xml(tmp_path)
+    assert sum(r.name == "Li_Wei" for r in rows) == 2  # the whole first, and what the second holds
+    result = CliRunner().invoke(app, ["authors", "evaluate", "--aminer-xml", str(tmp_path)])
+    assert result.exit_code == 0 and "warning:" in result.output and "damaged XML" in result.output
+    # Nothing readable at all is an error, not a perfect score over no mentions.
+    (tmp_path / "Haibo_Yu.xml").write_text("<person>\n<publica", encoding="utf-8")
+    (tmp_path / "Li_Wei.xml").unlink()
+    with pytest.warns(EvaluationDataWarning), pytest.raises(EvaluationDataError, match="no <publication>"):
+        read_aminer_xml(tmp_path)
+
+
+def test_bad_inputs_of_the_commands_are_one_clear_line(tmp_path: Path) -> None:
+    runner = CliRunner()
+    missing = runner.invoke(app, ["authors", "evaluate", "--aminer-xml", str(tmp_path / "missing")])
+    assert missing.exit_code == 2 and "no such directory" in missing.output
+    (tmp_path / "full").mkdir()
+    (tmp_path / "full" / "f.txt").write_text("x")
+    synth = runner.invoke(app, ["synth", "--works", "100", "--out", str(tmp_path / "full")])
+    assert synth.exit_code == 2 and "is not empty" in synth.output
+    settings = tmp_path / "settings.toml"
+    settings.write_text(f'data_dir = "{(tmp_path / "data").as_posix()}"\n')
+    schema = runner.invoke(app, ["schema", "--config", str(settings)])
+    assert schema.exit_code == 2 and "no warehouse" in schema.output.lower()
+    assert not any(
+        result.exception and not isinstance(result.exception, SystemExit)
+        for result in (missing, synth, schema)
+    )
 
 
 def test_s2and_unknown_signature_and_bad_json(tmp_path: Path) -> None:

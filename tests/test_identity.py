@@ -18,6 +18,7 @@ from sources.batch import BatchBuilder
 from sources.landing import RawPage
 from sources.openalex_records import normalize_openalex_page
 from warehouse import Override, build_and_publish, save_identity_state, save_override, write_batch
+from warehouse.identity_state import read_overrides
 from warehouse.read import ProfileReader
 from warehouse.state import PIPELINE_RUNS, WATERMARKS
 
@@ -238,8 +239,15 @@ def test_explain_and_merge_commands(settings_file: Path) -> None:
         decisions = con.execute("SELECT DISTINCT reason, command FROM identity_overrides").fetchall()
     assert decisions == [("same ORCID offline", "merge")]
     assert len(redirect) == 1 and {redirect[0][0], redirect[0][1]} == {a, b}
+    assert f"{a} and {b} are now {redirect[0][1]}" in merged.output
     followed = runner.invoke(app, ["authors", "explain", redirect[0][0], "--config", str(settings_file)])
     assert f"{redirect[0][0]} now is {redirect[0][1]}" in followed.output
+    # `bzpeer profile` follows the retired id too (it said "no author matches").
+    shown = runner.invoke(
+        app, ["profile", redirect[0][0], "--config", str(settings_file)], terminal_width=200
+    )
+    assert shown.exit_code == 0, shown.output
+    assert f"{redirect[0][0]} now is {redirect[0][1]}" in shown.output and redirect[0][1] in shown.output
 
 
 def test_a_split_off_first_mention_becomes_its_own_author(settings_file: Path) -> None:
@@ -269,6 +277,23 @@ def test_a_split_off_first_mention_becomes_its_own_author(settings_file: Path) -
         ).fetchone()
     assert owners == {author: rest, new_author_id(f"{first}#1"): 1}
     assert pages == (2,)
+
+
+def test_decisions_about_unknown_mentions_or_one_author_are_refused(settings_file: Path) -> None:
+    # Decisions are kept for good and replayed by every build: a bad one is refused, not stored.
+    data = settings_file.parent / "data"
+    with duckdb.connect(str(data / "warehouse.duckdb"), read_only=True) as con:
+        mention, author = con.execute(
+            "SELECT mention_id, author_id FROM authorships ORDER BY mention_id LIMIT 1"
+        ).fetchone() or ("", "")
+    runner, config = CliRunner(), ["--config", str(settings_file)]
+    unknown = runner.invoke(app, ["authors", "review", "--different", mention, "openalex:W0#9", *config])
+    assert unknown.exit_code == 2 and "not found: ['openalex:W0#9']" in unknown.output
+    itself = runner.invoke(app, ["authors", "review", "--same", mention, mention, *config])
+    assert itself.exit_code == 2
+    once = runner.invoke(app, ["authors", "merge", author, author, *config])
+    assert once.exit_code == 2 and "nothing to merge" in once.output
+    assert read_overrides(data / "lake").num_rows == 0
 
 
 def test_split_command_rejects_mentions_of_someone_else(settings_file: Path) -> None:
