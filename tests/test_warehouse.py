@@ -136,6 +136,28 @@ def test_interrupted_writes_are_cleaned_up(recorded: Path, tmp_path: Path) -> No
     assert not (tmp_path / ".warehouse-crashed.duckdb").exists()
 
 
+def test_a_clean_up_leaves_the_writes_of_running_processes(tmp_path: Path) -> None:
+    # A publish cleans the lake while another flow may be staging a window: that writer's
+    # temporary entries (named with its pid) stay; those of a writer that is gone are removed.
+    folder = tmp_path / "lake" / "batches" / "openalex" / "recorded"
+    folder.mkdir(parents=True)
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, check=True
+    )
+    with subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"]) as writer:
+        names = [
+            f".old-w3-{writer.pid}-abcdef12",
+            f".tmp-w3-{writer.pid}-abcdef12",
+            f".tmp-w4-{int(gone.stdout)}-abcdef12",
+        ]
+        for name in names:
+            (folder / name).mkdir()
+        removed = clean_lake(tmp_path / "lake")
+        writer.kill()
+    assert [p.name for p in removed] == names[2:]
+    assert sorted(p.name for p in folder.iterdir()) == names[:2]
+
+
 def test_pages_built_in_batches_equal_pages_built_at_once(
     published: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -14,6 +14,7 @@ crash are removed by :func:`clean_lake`.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import uuid
 from pathlib import Path
@@ -25,6 +26,10 @@ __all__ = ["batch_exists", "batch_files", "clean_lake", "read_state", "write_bat
 
 _TMP_PREFIX = ".tmp-"
 _OLD_PREFIX = ".old-"
+# A temporary entry is named <prefix><name>-<pid of its writer>-<random>, so cleaning up after a
+# crash leaves alone the entries of a writer still at work (another flow staging a window while a
+# publish cleans the lake). Entries of earlier versions end in -<random> alone.
+_SUFFIX = re.compile(r"(?:-(\d+))?-[0-9a-f]{8}$")
 
 
 def write_batch(lake_dir: Path, source: str, scope: str, window: str, tables: dict[str, pa.Table]) -> Path:
@@ -35,13 +40,17 @@ def write_batch(lake_dir: Path, source: str, scope: str, window: str, tables: di
     """
     target = lake_dir / "batches" / source / scope / window
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.parent / f"{_TMP_PREFIX}{window}-{uuid.uuid4().hex[:8]}"
+    tmp = target.parent / _temporary(_TMP_PREFIX, window)
     tmp.mkdir()
-    for name, table in tables.items():
-        pq.write_table(table, tmp / f"{name}.parquet", compression="zstd")
-    _fsync_dir(tmp)
+    try:
+        for name, table in tables.items():
+            pq.write_table(table, tmp / f"{name}.parquet", compression="zstd")
+        _fsync_dir(tmp)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
     if target.exists():
-        old = target.parent / f"{_OLD_PREFIX}{window}-{uuid.uuid4().hex[:8]}"
+        old = target.parent / _temporary(_OLD_PREFIX, window)
         os.replace(target, old)
         os.replace(tmp, target)
         shutil.rmtree(old)
@@ -65,7 +74,7 @@ def write_state(lake_dir: Path, name: str, table: pa.Table) -> None:
     """Atomically write a state table: ``pipeline_runs/<run_id>`` or ``watermarks``."""
     path = lake_dir / "state" / f"{name}.parquet"
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f"{_TMP_PREFIX}{path.name}")
+    tmp = path.with_name(_temporary(_TMP_PREFIX, path.name))
     pq.write_table(table, tmp)
     os.replace(tmp, path)
 
@@ -81,12 +90,16 @@ def read_state(lake_dir: Path, name: str, schema: pa.Schema) -> pa.Table:
 def clean_lake(lake_dir: Path) -> list[Path]:
     """Remove temporary files left by an interrupted write; restore a batch caught mid-swap.
 
+    Entries whose writer process is still running are another write at work, and stay.
+
     Returns:
         The paths removed.
     """
     removed: list[Path] = []
     for leftover in sorted(lake_dir.glob(f"**/{_OLD_PREFIX}*")):
-        window = leftover.name[len(_OLD_PREFIX) : -9]
+        window, writer = _parse_temporary(leftover.name[len(_OLD_PREFIX) :])
+        if _running(writer):
+            continue
         target = leftover.parent / window
         if leftover.is_dir() and not target.exists():
             os.replace(leftover, target)  # the crash came between the two renames
@@ -94,9 +107,38 @@ def clean_lake(lake_dir: Path) -> list[Path]:
             shutil.rmtree(leftover) if leftover.is_dir() else leftover.unlink()
             removed.append(leftover)
     for leftover in sorted(lake_dir.glob(f"**/{_TMP_PREFIX}*")):
+        if _running(_parse_temporary(leftover.name[len(_TMP_PREFIX) :])[1]):
+            continue
         shutil.rmtree(leftover) if leftover.is_dir() else leftover.unlink()
         removed.append(leftover)
     return removed
+
+
+def _temporary(prefix: str, name: str) -> str:
+    return f"{prefix}{name}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+
+
+def _parse_temporary(rest: str) -> tuple[str, int | None]:
+    """(the name it stands in for, its writer's pid if recorded) of a temporary entry's name."""
+    match = _SUFFIX.search(rest)
+    if match is None:
+        return rest, None
+    return rest[: match.start()], int(match.group(1)) if match.group(1) else None
+
+
+def _running(pid: int | None) -> bool:
+    """Whether the writer of a temporary entry still runs (this process may stage in other threads)."""
+    if pid is None:
+        return False
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process
+    return True
 
 
 def _fsync_dir(path: Path) -> None:
