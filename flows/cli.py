@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 from flows.cli_authors import app as authors_app
-from flows.cli_settings import cli_settings, fail, readonly_warehouse
+from flows.cli_settings import cli_settings, fail, id_column, readonly_warehouse
 from warehouse import Profile, find_authors, read_profile
 from warehouse.identity_read import current_author_id
 from warehouse.profile_page import render_profile_html
@@ -99,9 +99,14 @@ def backfill_command(
 def rebuild_command(config: ConfigOption = None) -> None:
     """Re-derive every table from raw landing (no network) and republish."""
     from flows.rebuild import rebuild
+    from sources import SourceError
 
     with _operator_errors():
-        result = rebuild(config_file=str(config) if config else None)
+        try:
+            result = rebuild(config_file=str(config) if config else None)
+        except SourceError as exc:  # a raw page that no longer parses: the run is recorded as failed
+            console.print(f"[red]rebuild failed: {exc}[/red] (see bzpeer status)", soft_wrap=True)
+            raise typer.Exit(1) from exc
     console.print(f"rebuild {result['run_id']}: {result['works']} works, {result['authors']} authors")
 
 
@@ -115,7 +120,15 @@ def status(config: ConfigOption = None) -> None:
     for (source, scope), mark in sorted(report.watermarks.items()):
         marks.add_row(source, scope, mark)
     console.print(marks)
-    runs = Table("run", "flow", "status", "started", "records", "works", title="Recent runs")
+    runs = Table(
+        id_column("run", [run.run_id for run in report.runs]),
+        "flow",
+        "status",
+        "started",
+        "records",
+        "works",
+        title="Recent runs",
+    )
     for run in report.runs:
         colour = {"published": "green", "running": "yellow"}.get(run.status, "red")
         runs.add_row(
@@ -244,6 +257,10 @@ def _print_profile(found: Profile) -> None:
         f"{found.first_year}-{found.last_year} · {found.verification_level}, confidence "
         f"{found.identity_confidence:.2f}"
     )
+    for kind in ("person", "topic", "institution"):  # the graph slice (its papers are the works below)
+        labels = [node.label or node.target_id for node in found.graph if node.kind == kind]
+        if labels:
+            console.print(f"Nearby {kind}s: " + " · ".join(labels), markup=False, highlight=False)
     works = Table("year", "type", "venue", "title")
     for w in found.works:
         works.add_row(str(w.display_year or ""), w.type or "", w.venue or "", w.title)

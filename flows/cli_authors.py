@@ -18,7 +18,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from config import Settings
-from flows.cli_settings import cli_settings, fail, readonly_warehouse
+from flows.cli_settings import cli_settings, fail, id_column, readonly_warehouse
 from warehouse import Override, save_override
 from warehouse.identity_read import author_joins, author_mentions, current_author_id, review_pairs
 
@@ -41,7 +41,12 @@ def explain(author_id: str, config: ConfigOption = None) -> None:
         live = _live_id(con, author_id)
         mentions, joins = author_mentions(con, live), author_joins(con, live)
     table = Table(
-        "mention", "name", "year", "title", "affiliations", title=f"{live}: {len(mentions)} mentions"
+        id_column("mention", [m.mention_id for m in mentions]),
+        "name",
+        "year",
+        "title",
+        "affiliations",
+        title=f"{live}: {len(mentions)} mentions",
     )
     for m in mentions:
         table.add_row(
@@ -49,7 +54,13 @@ def explain(author_id: str, config: ConfigOption = None) -> None:
         )
     console.print(table)
     evidence = Table(
-        "step", "joined", "with", "score", "rule", "evidence", title="Why these mentions are one person"
+        "step",
+        id_column("joined", [j.right_mention for j in joins]),
+        id_column("with", [j.left_mention for j in joins]),
+        "score",
+        "rule",
+        "evidence",
+        title="Why these mentions are one person",
     )
     for step, j in enumerate(joins, 1):
         evidence.add_row(str(step), j.right_mention, j.left_mention, f"{j.score:.2f}", j.rule, j.evidence)
@@ -88,7 +99,14 @@ def review(
         return
     with readonly_warehouse(settings) as con:
         pairs = review_pairs(con, limit, _live_id(con, author_id) if author_id else None)
-    table = Table("left", "right", "score", "authors", "evidence", title="Pairs kept apart, for review")
+    table = Table(
+        id_column("left", [p.left_mention for p in pairs]),
+        id_column("right", [p.right_mention for p in pairs]),
+        "score",
+        "authors",
+        "evidence",
+        title="Pairs kept apart, for review",
+    )
     for p in pairs:
         table.add_row(
             p.left_mention,

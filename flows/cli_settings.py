@@ -11,11 +11,12 @@ import typer
 from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
+from rich.table import Column
 
 from config import Settings, load_settings
 from warehouse import WarehouseBusy, WarehouseMissing, open_readonly
 
-__all__ = ["cli_settings", "fail", "readonly_warehouse"]
+__all__ = ["cli_settings", "fail", "id_column", "readonly_warehouse"]
 
 
 def cli_settings(config: Path | None) -> Settings:
@@ -46,3 +47,9 @@ def fail(error: Exception) -> NoReturn:
     """Print an error about the command's input (its message says what to do) and exit 2."""
     Console(stderr=True).print(f"[red]{escape(str(error))}[/red]", soft_wrap=True)
     raise typer.Exit(2) from error
+
+
+def id_column(header: str, ids: list[str]) -> Column:
+    """A table column of ids, never cut short on a narrow terminal (operators copy them into
+    commands): the other columns wrap instead."""
+    return Column(header, no_wrap=True, min_width=max(map(len, ids), default=len(header)))

@@ -33,7 +33,7 @@ from warehouse import (
 from warehouse.build import BuildOptions
 from warehouse.lock import writer_lock
 
-__all__ = ["finish_run", "new_run_id", "republish", "stage_bulk", "stage_fetch", "start_run"]
+__all__ = ["fail_run", "finish_run", "new_run_id", "republish", "stage_bulk", "stage_fetch", "start_run"]
 
 
 def new_run_id(now: datetime) -> str:
@@ -119,12 +119,21 @@ def finish_run(
         try:
             counts = _publish(settings, run, published_ends, progress) if publish else None
         except Exception as exc:
-            run.status = "failed"
-            run.error = "; ".join(filter(None, [run.error, f"publish failed: {exc}"]))
+            fail_run(settings, run, f"publish failed: {exc}")
             raise
-        finally:
-            save_run(settings.lake_dir, run)
+        save_run(settings.lake_dir, run)
     return counts
+
+
+def fail_run(settings: Settings, run: RunRecord, error: str) -> None:
+    """Record the run as ``failed`` with ``error`` (what failed and what to do), for ``bzpeer status``.
+
+    Not "interrupted": the process did not die, the step failed and will fail again as it stands.
+    """
+    run.status = "failed"
+    run.finished_at = run.finished_at or datetime.now(UTC)
+    run.error = "; ".join(filter(None, [run.error, error]))
+    save_run(settings.lake_dir, run)
 
 
 def _publish(

@@ -14,7 +14,7 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
 from config import Settings
-from flows.pipeline import stage_fetch, start_run
+from flows.pipeline import fail_run, stage_fetch, start_run
 from flows.tasks import flow_settings, publish, report
 from sources import SOURCES, LandedFetch, Window, WindowPlan, complete_fetches
 
@@ -34,7 +34,14 @@ def rebuild(config_file: str | None = None) -> dict[str, Any]:
     started = datetime.now(UTC)
     run = start_run(settings, "rebuild", started, {"config_file": config_file}, "bzpeer rebuild")
     for landed in _landed_fetches(settings):
-        counts = restage(settings, landed)
+        try:
+            counts = restage(settings, landed)
+        except Exception as exc:
+            # A raw page that no longer parses fails every rebuild: record why (bzpeer status).
+            plan = landed.plan
+            where = f"{plan.source}/{plan.scope} {plan.window.start:%Y-%m-%d}--{plan.window.end:%Y-%m-%d}"
+            fail_run(settings, run, f"restaging {where} failed, nothing was published: {exc}")
+            raise
         run.add_counts(counts)
         run.windows.append(
             {

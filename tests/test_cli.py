@@ -33,6 +33,20 @@ def test_profile_json_by_id(config: Path) -> None:
     assert profile["display_name"] == "Yonghui Wu"
     assert (profile["works_count"], profile["coauthor_count"], profile["topics_count"]) == (1, 30, 3)
     assert profile["works"][0]["display_year"] == 2016
+    # The graph slice: his paper, 5 of its 30 co-authors (one shared work each: by id), his 3
+    # topics; no institution (the records give him no affiliation).
+    kinds = [node["kind"] for node in profile["graph"]]
+    assert kinds == ["paper", *["person"] * 5, *["topic"] * 3]
+    assert profile["graph"][0]["target_id"] == profile["works"][0]["work_id"] == "arxiv:1609.08144"
+    assert profile["graph"][1]["label"] == "Taku Kudo"
+
+
+def test_profile_prints_the_nearby_people(config: Path) -> None:
+    author_id = author_of(config.parent / "data" / "warehouse.duckdb", "openalex:W2525778437#1")
+    result = runner.invoke(app, ["profile", author_id, "--config", str(config)], terminal_width=300)
+    assert result.exit_code == 0, result.output
+    line = next(line for line in result.output.splitlines() if line.startswith("Nearby persons: "))
+    assert len(line.removeprefix("Nearby persons: ").split(" · ")) == 5
 
 
 def test_profile_by_name_prints_header_and_works(config: Path) -> None:

@@ -296,6 +296,20 @@ def test_decisions_about_unknown_mentions_or_one_author_are_refused(settings_fil
     assert read_overrides(data / "lake").num_rows == 0
 
 
+def test_explain_shows_whole_mention_ids_on_a_narrow_terminal(settings_file: Path) -> None:
+    # Operators copy these ids into `split --mentions`: the other columns wrap, the ids never shrink.
+    with duckdb.connect(str(settings_file.parent / "data" / "warehouse.duckdb"), read_only=True) as con:
+        author, ids = con.execute(
+            "SELECT author_id, list(mention_id ORDER BY mention_id) FROM authorships "
+            "GROUP BY author_id ORDER BY count(*) DESC, author_id LIMIT 1"
+        ).fetchone() or ("", [])
+    shown = CliRunner().invoke(
+        app, ["authors", "explain", author, "--config", str(settings_file)], terminal_width=80
+    )
+    assert shown.exit_code == 0, shown.output
+    assert len(ids) > 1 and all(mention_id in shown.output for mention_id in ids)
+
+
 def test_split_command_rejects_mentions_of_someone_else(settings_file: Path) -> None:
     result = CliRunner().invoke(
         app, ["authors", "split", "bz0000", "--mentions", "x#1", "--config", str(settings_file)]

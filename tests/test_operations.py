@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import gzip
 import json
 import socket
 from collections.abc import Iterator
@@ -18,6 +19,7 @@ from config import load_settings
 from flows.backfill import backfill
 from flows.rebuild import rebuild
 from flows.runners import on_task_runner
+from sources import SourceError
 from sources.replay import ReplayServer, Reply
 from tests.conftest import DEMO_CONFIG, RECORDED
 from tests.fixtures_bulk import partition, recorded_openalex_works, write_snapshot
@@ -144,6 +146,22 @@ def test_a_publish_out_of_memory_is_a_failed_run_that_says_what_to_do(
     assert line.error is not None
     assert line.error.startswith("publish failed: Out of Memory Error")
     assert line.error.endswith("while loading the lake's batches: raise warehouse_memory_limit")
+
+
+def test_a_rebuild_over_a_damaged_raw_page_is_a_failed_run_that_names_it(data: Path) -> None:
+    backfill(["openalex", "arxiv"], "2024-01-01", "2025-11-01", chunk_days=700, config_file=CONFIG)
+    before = table_hashes(data / "warehouse.duckdb")
+    page = sorted((data / "raw" / "openalex").rglob("page-*.json.gz"))[0]
+    page.write_bytes(gzip.compress(gzip.decompress(page.read_bytes())[:5000]))  # cut short
+    with pytest.raises(SourceError, match="raw page is not valid JSON"):
+        rebuild(config_file=CONFIG)
+    assert table_hashes(data / "warehouse.duckdb") == before
+    (line,) = [run for run in read_status(data).runs if run.flow == "rebuild"]
+    # Not "interrupted": the process did not die; the run failed, and status says where.
+    assert (line.status, line.resume) == ("failed", "bzpeer rebuild")
+    assert line.error is not None and line.error.startswith("restaging openalex/")
+    assert "failed, nothing was published: openalex: raw page is not valid JSON" in line.error
+    assert page.name in line.error
 
 
 def test_status_flags_an_interrupted_run_and_says_how_to_resume(tmp_path: Path) -> None:

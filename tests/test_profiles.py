@@ -105,6 +105,8 @@ def five_table_profile(con: duckdb.DuckDBPyConnection, author_id: str) -> dict[s
         "ORDER BY c.shared_works DESC, c.last_year DESC, c.coauthor_id LIMIT 20",
         "affiliations": "SELECT name, institution_id, first_year, last_year, works FROM author_affiliations "
         "WHERE author_id = ? ORDER BY last_year DESC NULLS LAST, works DESC, name",
+        "graph": "SELECT kind, target_id, label, weight, rank FROM author_graph WHERE author_id = ? "
+        "ORDER BY kind, rank",
     }
     for key, sql in queries.items():
         profile[key] = [list(r) for r in con.execute(sql, [author_id]).fetchall()]
@@ -121,7 +123,7 @@ def test_every_page_says_what_the_analyst_tables_say(warehouse: Path) -> None:
             assert page is not None
             read = dataclasses.asdict(page)
             del read["updated_at"]
-            for key in ("works", "topics", "collaborators", "affiliations"):
+            for key in ("works", "topics", "collaborators", "affiliations", "graph"):
                 read[key] = [list(item.values()) for item in read[key]]
             expected = five_table_profile(con, author_id)
             for work in expected["works"]:
@@ -233,6 +235,9 @@ def test_html_preview_in_headless_chromium(warehouse: Path, tmp_path: Path) -> N
     assert "pwned" not in dom.split("<body")[0]  # the title was not changed by a script
     assert "data-pwned" not in dom
     assert f'<h3 class="work-title">{found.works[1].title}</h3>' in dom
+    # The graph slice: the nearby people, strongest first, as the page gives them.
+    people = [n.label for n in found.graph if n.kind == "person"]
+    assert people and f'<span class="node">{people[0]}</span>' in dom.split('<section id="graph">')[1]
 
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "docs" / "example_queries.sql"

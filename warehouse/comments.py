@@ -145,7 +145,7 @@ DERIVED_COLUMNS: dict[str, dict[str, str]] = {
         "author_id": "Author (unique index: the key of point reads)",
         "updated_at": "When the page was built",
         "page": "JSON: the author_profiles row plus works (first 200, display order), topics (top 10), "
-        "collaborators (top 20) and affiliations; read with warehouse.read.read_profile",
+        "collaborators (top 20), affiliations and the graph slice; read with warehouse.read.read_profile",
     },
 }
 

@@ -2,8 +2,9 @@
 
 A full profile is one point read: ``profile_pages`` holds each author's whole page as one JSON document,
 indexed by ``author_id`` (built from ``author_profiles``, ``author_works``, ``author_topics``,
-``collaborations`` and ``author_affiliations``, which analysts query). DuckDB fetches a single
-VARCHAR value in about a millisecond where the same data as nested lists costs ten times more.
+``collaborations``, ``author_affiliations`` and ``author_graph``, which analysts query). DuckDB
+fetches a single VARCHAR value in about a millisecond where the same data as nested lists costs ten
+times more.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ __all__ = [
     "PAGE_WORKS",
     "Affiliation",
     "Collaborator",
+    "GraphNode",
     "Profile",
     "ProfileReader",
     "ProfileTopic",
@@ -95,6 +97,17 @@ class Affiliation:
 
 
 @dataclass(frozen=True, slots=True)
+class GraphNode:
+    """A node of the profile's research graph slice (``author_graph``): the top 5 of each kind."""
+
+    kind: str  # paper, person, topic or institution
+    target_id: str
+    label: str | None
+    weight: float | None  # year (papers), shared works (people), topic weight, works (institutions)
+    rank: int
+
+
+@dataclass(frozen=True, slots=True)
 class Profile:
     """Everything a profile page shows of one author."""
 
@@ -119,6 +132,7 @@ class Profile:
     topics: tuple[ProfileTopic, ...]
     collaborators: tuple[Collaborator, ...]
     affiliations: tuple[Affiliation, ...]
+    graph: tuple[GraphNode, ...]
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready dict."""
@@ -234,6 +248,7 @@ def read_profile(
         topics=tuple(ProfileTopic(**t) for t in page["topics"]),
         collaborators=tuple(Collaborator(**c) for c in page["collaborators"]),
         affiliations=tuple(Affiliation(**a) for a in page["affiliations"]),
+        graph=tuple(GraphNode(**node) for node in page["graph"]),
     )
 
 

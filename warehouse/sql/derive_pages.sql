@@ -38,6 +38,12 @@ WITH page_works AS (
     FROM author_affiliations
     WHERE ($batches = 1 OR hash(author_id) % $batches = $batch)
     GROUP BY author_id
+), page_graph AS (
+    SELECT author_id,
+           list(struct_pack(kind, target_id, label, weight, rank) ORDER BY kind, rank) AS graph
+    FROM author_graph
+    WHERE ($batches = 1 OR hash(author_id) % $batches = $batch)
+    GROUP BY author_id
 )
 SELECT p.author_id, p.updated_at,
        to_json(struct_pack(
@@ -46,13 +52,15 @@ SELECT p.author_id, p.updated_at,
            p.orcid, p.source_author_ids, p.identity_confidence, p.mentions_in_review,
            p.verification_level,
            works := coalesce(w.works, []), topics := coalesce(t.topics, []),
-           collaborators := coalesce(c.collaborators, []), affiliations := coalesce(a.affiliations, [])
+           collaborators := coalesce(c.collaborators, []), affiliations := coalesce(a.affiliations, []),
+           graph := coalesce(g.graph, [])
        ))::VARCHAR AS page
 FROM author_profiles p
 LEFT JOIN page_works w USING (author_id)
 LEFT JOIN page_topics t USING (author_id)
 LEFT JOIN page_collaborators c USING (author_id)
 LEFT JOIN page_affiliations a USING (author_id)
+LEFT JOIN page_graph g USING (author_id)
 WHERE ($batches = 1 OR hash(p.author_id) % $batches = $batch)
 ORDER BY p.author_id
 ;
