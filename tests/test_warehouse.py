@@ -14,6 +14,7 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from enrich import enrich_batch
@@ -247,6 +248,45 @@ def test_a_build_over_its_memory_limit_fails_and_leaves_the_published_state(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["warehouse.duckdb"]
 
 
+def test_parquet_copies_follow_each_publish_and_are_never_partial(
+    recorded: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stage_recorded(recorded, tmp_path / "lake", arxiv=False)
+    target = tmp_path / "data" / "warehouse.duckdb"
+    for run in ("r1", "r2", "r3"):
+        build_and_publish(tmp_path / "lake", target, run, BUILT_AT, STATE)
+    parquet = tmp_path / "data" / "parquet"
+    # The newest publish is current; the one before stays for readers still in it; older ones go.
+    assert sorted(p.name for p in parquet.iterdir()) == ["current", "r2", "r3"]
+    assert os.readlink(parquet / "current") == "r3"
+    with duckdb.connect(str(target), read_only=True) as con:
+        tables = [str(t) for (t,) in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()]
+        counts = {t: (con.execute(f"SELECT count(*) FROM {t}").fetchone() or (0,))[0] for t in tables}
+    copies = {p.stem: pq.read_metadata(p).num_rows for p in (parquet / "current").glob("*.parquet")}
+    assert copies == {t: n for t, n in counts.items() if t != "profile_pages"}
+    assert (len(copies), copies["works"], copies["authorships"]) == (20, 473, 1720)
+    # A copy of the data folder that followed the link (cp -r) holds a real folder there: the next
+    # publish puts the link back.
+    (parquet / "current").unlink()
+    shutil.copytree(parquet / "r3", parquet / "current")
+    build_and_publish(tmp_path / "lake", target, "r4", BUILT_AT, STATE)
+    assert os.readlink(parquet / "current") == "r4"
+    assert sorted(p.name for p in parquet.iterdir()) == ["current", "r4"]
+
+    def disk_full(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
+        folder.mkdir(parents=True)
+        (folder / "works.parquet").write_bytes(b"PAR1 half a file")
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr("warehouse.build.write_copies", disk_full)
+    before = target.read_bytes()
+    with pytest.raises(OSError, match="No space left"):
+        build_and_publish(tmp_path / "lake", target, "r5", BUILT_AT, STATE)
+    # Nothing half-written is left, and both the warehouse and its copies are the published ones.
+    assert sorted(p.name for p in parquet.iterdir()) == ["current", "r4"]
+    assert target.read_bytes() == before
+
+
 READER = textwrap.dedent(
     """
     import sys, time, pathlib
@@ -367,6 +407,7 @@ def test_the_build_reports_each_stage_as_it_starts_and_ends(recorded: Path, tmp_
         "building profile pages",
         "counting and comparing with the published warehouse",
         "writing the new warehouse file",
+        "writing the tables as Parquet",
     ]
     timed = [line for line in lines if ": done in " in line]
     assert [line.rsplit(": done in ", 1)[0] for line in timed] == [f"build: {s}" for s in stages]

@@ -1,4 +1,5 @@
-"""Build the DuckDB warehouse from the lake as a new file, then swap it in atomically.
+"""Build the DuckDB warehouse from the lake as a new file, then swap it in atomically (and its
+tables' Parquet copies, :mod:`warehouse.parquet_copies`).
 
 DuckDB lets no other process open a file while one holds it read-write, not even read-only, so
 the warehouse is never written in place: each publish builds ``.warehouse-<run>.duckdb`` next to
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -30,6 +32,7 @@ from warehouse.duck import create_from_arrow, row_count
 from warehouse.enrich_step import create_mention_institutions, fill_summaries
 from warehouse.identity_state import IdentityState
 from warehouse.lake import batch_files
+from warehouse.parquet_copies import PARQUET_DIR, make_current, remove_stale_copies, write_copies
 from warehouse.read import PAGE_COLLABORATORS, PAGE_TOPICS, PAGE_WORKS
 from warehouse.schemas import SOURCE_TABLES
 from warehouse.state import PIPELINE_RUNS, WATERMARKS
@@ -110,6 +113,7 @@ def build_and_publish(
     warehouse_path.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_builds(warehouse_path.parent)
     tmp = warehouse_path.with_name(f".warehouse-{run_id}.duckdb")
+    parquet = warehouse_path.parent / PARQUET_DIR  # the tables as Parquet too (warehouse.parquet_copies)
     options = options or BuildOptions()
     config = dict(DUCKDB_CONFIG)
     if options.memory_limit:
@@ -126,22 +130,26 @@ def build_and_publish(
                     [counts.works, counts.authors, _json(counts.coverage), _json(counts.changes), run_id],
                 )
                 con.execute("CHECKPOINT")
+            with stages.stage("writing the tables as Parquet"):
+                write_copies(con, parquet / f".{run_id}")
         with tmp.open("rb") as handle:
             os.fsync(handle.fileno())
         os.replace(tmp, warehouse_path)
+        make_current(parquet, run_id)
         stages.report(f"published {counts.works} works, {counts.authors} authors to {warehouse_path}")
     finally:
         for leftover in tmp.parent.glob(tmp.name + "*"):
             leftover.unlink()
+        shutil.rmtree(parquet / f".{run_id}", ignore_errors=True)
     return counts
 
 
 def remove_stale_builds(data_dir: Path) -> list[Path]:
-    """Delete half-built warehouse files left by an interrupted publish."""
+    """Delete half-built warehouse files and Parquet copies left by an interrupted publish."""
     stale = sorted(data_dir.glob(_TMP_GLOB))
     for path in stale:
         path.unlink()
-    return stale
+    return stale + remove_stale_copies(data_dir / PARQUET_DIR)
 
 
 def _build(
