@@ -166,8 +166,7 @@ def _operator_errors() -> Iterator[None]:
     try:
         yield
     except InvalidRequest as exc:
-        console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from exc
+        fail(exc)
 
 
 @app.command()

@@ -76,3 +76,25 @@ def test_a_bad_memory_limit_is_a_configuration_error_that_names_it(tmp_path: Pat
     result = runner.invoke(app, ["profile", "x", "--config", str(settings)], terminal_width=200)
     assert result.exit_code == 2
     assert "warehouse_memory_limit" in result.output and "'lots'" in result.output
+
+
+def test_an_unknown_backfill_source_lists_every_source(config: Path) -> None:
+    result = runner.invoke(
+        app,
+        [
+            "backfill",
+            "--source",
+            "nosuch",
+            "--start",
+            "2025-01-01",
+            "--end",
+            "2025-02-01",
+            "--config",
+            str(config),
+        ],
+        terminal_width=200,
+    )
+    assert result.exit_code == 2
+    assert (
+        "unknown source 'nosuch': choose from openalex, arxiv, openalex-snapshot, arxiv-bulk" in result.output
+    )
