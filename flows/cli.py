@@ -107,6 +107,12 @@ def rebuild_command(config: ConfigOption = None) -> None:
         except SourceError as exc:  # a raw page that no longer parses: the run is recorded as failed
             console.print(f"[red]rebuild failed: {exc}[/red] (see bzpeer status)", soft_wrap=True)
             raise typer.Exit(1) from exc
+    if not result["restaged"]:
+        console.print(
+            "[yellow]no raw fetch to re-derive (nothing complete under the data folder's raw/): the "
+            "lake's batches were published as they are[/yellow]",
+            soft_wrap=True,
+        )
     console.print(f"rebuild {result['run_id']}: {result['works']} works, {result['authors']} authors")
 
 

@@ -57,7 +57,12 @@ def rebuild(config_file: str | None = None) -> dict[str, Any]:
     run.status = "published"
     run = publish(settings, run, {})
     report(run)
-    return {"run_id": run.run_id, "works": run.works_published, "authors": run.authors_published}
+    return {
+        "run_id": run.run_id,
+        "works": run.works_published,
+        "authors": run.authors_published,
+        "restaged": len(run.windows),  # raw fetches normalized again (0: nothing under data/raw)
+    }
 
 
 def _landed_fetches(settings: Settings) -> list[LandedFetch]:

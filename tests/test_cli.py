@@ -98,3 +98,12 @@ def test_an_unknown_backfill_source_lists_every_source(config: Path) -> None:
     assert (
         "unknown source 'nosuch': choose from openalex, arxiv, openalex-snapshot, arxiv-bulk" in result.output
     )
+
+
+def test_a_rebuild_with_no_raw_landing_says_it_re_derived_nothing(tmp_path: Path) -> None:
+    settings = tmp_path / "settings.toml"
+    settings.write_text(f'data_dir = "{(tmp_path / "data").as_posix()}"\n')
+    result = runner.invoke(app, ["rebuild", "--config", str(settings)], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    assert "no raw fetch to re-derive" in result.output
+    assert ": 0 works, 0 authors" in result.output
