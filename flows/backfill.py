@@ -17,12 +17,10 @@ from config import Settings
 from flows.pipeline import start_run
 from flows.runners import SEQUENTIAL
 from flows.tasks import flow_settings, import_windows, publish, report
-from sources import SOURCES, InvalidRequest, WindowPlan, plan_backfill
-from sources.plans import Source, plan_chunks
+from sources import InvalidRequest, WindowPlan, plan_backfill
+from sources.plans import BULK_SOURCES, plan_chunks
 
-__all__ = ["BULK_SOURCES", "backfill", "plan_backfill_run"]
-
-BULK_SOURCES: dict[str, Source] = {"openalex-snapshot": "openalex", "arxiv-bulk": "arxiv"}
+__all__ = ["backfill", "plan_backfill_run"]
 
 
 @flow(name="backfill", log_prints=True, task_runner=SEQUENTIAL)
@@ -86,10 +84,6 @@ def plan_backfill_run(
     """
     bulk = [s for s in sources if s in BULK_SOURCES]
     if not bulk:
-        unknown = [s for s in sources if s not in SOURCES]
-        if unknown:  # the planner knows the API sources only; the bulk ones are this flow's
-            choices = ", ".join([*SOURCES, *BULK_SOURCES])
-            raise InvalidRequest(f"unknown source {unknown[0]!r}: choose from {choices}")
         return plan_backfill(settings, sources, scopes, *window, chunk_days, now), None
     if len(sources) != 1 or not bulk_path:
         raise InvalidRequest(f"a bulk source ({', '.join(BULK_SOURCES)}) runs alone and needs --bulk-path")

@@ -13,6 +13,7 @@ from config import Settings
 from sources.windows import Window
 
 __all__ = [
+    "BULK_SOURCES",
     "SOURCES",
     "InvalidRequest",
     "Source",
@@ -24,6 +25,8 @@ __all__ = [
 
 Source = Literal["openalex", "arxiv"]
 SOURCES: tuple[Source, ...] = ("openalex", "arxiv")
+# Bulk sources (a snapshot folder, a metadata file) and the source whose records they hold.
+BULK_SOURCES: dict[str, Source] = {"openalex-snapshot": "openalex", "arxiv-bulk": "arxiv"}
 
 
 class InvalidRequest(ValueError):
@@ -80,7 +83,8 @@ def plan_backfill(
     plans = []
     for source in sources:
         if source not in SOURCES:
-            raise InvalidRequest(f"unknown source {source!r}: choose from {', '.join(SOURCES)}")
+            choices = ", ".join([*SOURCES, *BULK_SOURCES])
+            raise InvalidRequest(f"unknown source {source!r}: choose from {choices}")
         known = settings.scope_names(source)
         chosen = scopes or known
         unknown = sorted(set(chosen) - set(known))

@@ -23,12 +23,8 @@ CURRENT = "current"
 _READ_MODEL = "profile_pages"
 
 
-def write_copies(con: duckdb.DuckDBPyConnection, folder: Path) -> list[str]:
-    """Write each table of the connection's database (but the page read model) to ``folder``.
-
-    Returns:
-        The tables written, in name order.
-    """
+def write_copies(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
+    """Write each table of the connection's database (but the page read model) to ``folder``."""
     folder.mkdir(parents=True)
     rows = con.execute(
         "SELECT table_name FROM duckdb_tables() WHERE NOT temporary AND table_name <> ? ORDER BY 1",
@@ -39,7 +35,6 @@ def write_copies(con: duckdb.DuckDBPyConnection, folder: Path) -> list[str]:
         target = str(folder / f"{table}.parquet").replace("'", "''")
         # COPY takes no bound file name; table names are the warehouse's own.
         con.execute(f"COPY {table} TO '{target}' (FORMAT parquet, COMPRESSION zstd)")
-    return tables
 
 
 def make_current(root: Path, run_id: str) -> None:
