@@ -3,8 +3,8 @@
 - ``nightly-import/nightly-import``: the cron schedule from the settings (default 02:00 UTC);
 - ``backfill/backfill``: triggered by operators with parameters;
 - ``rebuild/rebuild``: triggered after a model change.
-The global concurrency limit ``warehouse-writer`` (1 slot) is created if missing (every publish
-also makes sure of it), so one writer publishes at a time across every worker.
+The global concurrency limit ``warehouse-writer`` (1 slot) is created if missing, so one writer
+publishes at a time across every worker.
 """
 
 from __future__ import annotations
@@ -13,16 +13,28 @@ from pathlib import Path
 from typing import cast
 
 from prefect import serve
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate
 from prefect.deployments.runner import RunnerDeployment
+from prefect.exceptions import ObjectNotFound
 
 from config import load_settings
 from flows.backfill import backfill
 from flows.nightly import nightly_import
 from flows.rebuild import rebuild
 from flows.runners import on_task_runner
-from flows.tasks import ensure_writer_limit
+from flows.tasks import WRITER_LIMIT
 
-__all__ = ["serve_deployments"]
+__all__ = ["ensure_writer_limit", "serve_deployments"]
+
+
+def ensure_writer_limit() -> None:
+    """Create the one-slot ``warehouse-writer`` global concurrency limit if it does not exist."""
+    with get_client(sync_client=True) as client:
+        try:
+            client.read_global_concurrency_limit_by_name(WRITER_LIMIT)
+        except ObjectNotFound:
+            client.create_global_concurrency_limit(GlobalConcurrencyLimitCreate(name=WRITER_LIMIT, limit=1))
 
 
 def serve_deployments(config_file: Path | None) -> None:

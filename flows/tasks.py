@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from contextlib import suppress
 from datetime import datetime
 from pathlib import Path
 from typing import Any, cast
@@ -12,10 +11,7 @@ from prefect import get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.blocks.system import Secret
 from prefect.cache_policies import NO_CACHE
-from prefect.client.orchestration import get_client
-from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate
 from prefect.concurrency.sync import concurrency
-from prefect.exceptions import ObjectAlreadyExists, ObjectNotFound
 from pydantic import SecretStr
 
 from config import Settings, load_settings
@@ -25,38 +21,15 @@ from sources import SourceError, WindowPlan, land_window
 from warehouse import RunRecord
 from warehouse.lake import batch_exists
 
-__all__ = [
-    "SECRET_BLOCK",
-    "WRITER_LIMIT",
-    "ensure_writer_limit",
-    "flow_settings",
-    "import_windows",
-    "publish",
-    "report",
-]
+__all__ = ["SECRET_BLOCK", "WRITER_LIMIT", "flow_settings", "import_windows", "publish", "report"]
 
 # A Prefect Secret block that may hold the OpenAlex API key, for deployments that keep secrets in
 # Prefect rather than in the environment. The key is a SecretStr from here on: never printed.
 SECRET_BLOCK = "bzpeer-openalex-api-key"
 
-# The Prefect global concurrency limit that admits one warehouse writer at a time, across every
-# worker of one Prefect API; the data directory's lock file guards the same thing on one machine.
+# The Prefect global concurrency limit that admits one warehouse writer at a time (`bzpeer serve`
+# creates it); the data directory's lock file guards the same thing on one machine.
 WRITER_LIMIT = "warehouse-writer"
-
-
-def ensure_writer_limit() -> None:
-    """Create the one-slot ``warehouse-writer`` global concurrency limit if it does not exist.
-
-    A slot is leased (Prefect renews the lease while its holder runs), so a writer killed while
-    publishing frees it when the lease expires.
-    """
-    with get_client(sync_client=True) as client:
-        try:
-            client.read_global_concurrency_limit_by_name(WRITER_LIMIT)
-        except ObjectNotFound:
-            with suppress(ObjectAlreadyExists):  # another writer created it meanwhile
-                limit = GlobalConcurrencyLimitCreate(name=WRITER_LIMIT, limit=1)
-                client.create_global_concurrency_limit(limit)
 
 
 def flow_settings(config_file: str | None) -> Settings:
@@ -90,7 +63,6 @@ def import_window(
 @task(cache_policy=NO_CACHE)
 def publish(settings: Settings, run: RunRecord, ends: dict[tuple[str, str], datetime]) -> RunRecord:
     """Build the warehouse from the lake, swap it in, advance watermarks, save the run."""
-    ensure_writer_limit()
     with concurrency(WRITER_LIMIT, occupy=1):
         finish_run(settings, run, ends, bool(ends) or run.flow != "nightly", get_run_logger().info)
     return run
