@@ -76,21 +76,49 @@ def group_units(
     return [sorted(units[root], key=lambda f: f.mention_id) for root in sorted(units)]
 
 
-def candidate_pairs(unit: Sequence[MentionFeatures]) -> Iterator[tuple[int, int]]:
-    """Index pairs ``(i, j)``, ``i < j``, of one unit worth scoring (see module docstring)."""
+def candidate_pairs(
+    unit: Sequence[MentionFeatures], group: Sequence[str] | None = None
+) -> Iterator[tuple[int, int]]:
+    """Index pairs ``(i, j)``, ``i < j``, of one unit worth scoring (see module docstring).
+
+    With ``group``, each mention's cluster, what is compared is clusters: pairs within a cluster are
+    left out, and of the pairs that join two clusters with the same two given names, one stands for
+    all. The clusters proposed as neighbours are the same; a nightly run extending clusters of
+    hundreds of mentions is spared the pairs among their mentions (9.2M of them on the 100k delta).
+    """
     n = len(unit)
     compatible = _NameCompatibility(unit)
+    # A token per mention, or per (cluster, given name): the mentions one token stands for are alike.
+    tokens: dict[tuple[str, int], int] = {}
+    names = compatible.name_of
+    token = (
+        list(range(n))
+        if group is None
+        else [tokens.setdefault(key, len(tokens)) for key in zip(group, names, strict=True)]
+    )
+    width = max(token, default=0) + 1
+    seen: set[int] = set()  # token pair (x, y), x < y, as x * width + y: an int is smaller than a tuple
+
+    def new(i: int, j: int) -> bool:
+        x, y = token[i], token[j]
+        if group is not None and group[i] == group[j]:
+            return False
+        pair = x * width + y if x < y else y * width + x
+        if pair in seen:
+            return False
+        seen.add(pair)
+        return compatible(i, j)
+
     if n <= EXHAUSTIVE_UNIT:
         for i in range(n):
             for j in range(i + 1, n):
-                if compatible(i, j):
+                if new(i, j):
                     yield i, j
         return
     postings: dict[str, list[int]] = defaultdict(list)
     for index, f in enumerate(unit):
         for piece in _evidence_pieces(f):
             postings[piece].append(index)
-    seen: set[int] = set()  # pair (i, j) as i * n + j: an int takes less memory than a tuple
     for piece in sorted(postings):
         members = postings[piece]
         window = len(members)
@@ -98,13 +126,15 @@ def candidate_pairs(unit: Sequence[MentionFeatures]) -> Iterator[tuple[int, int]
             if piece.startswith(_WORD_PIECES):
                 continue
             window = POSTING_WINDOW
+        elif group is not None:  # every pair of the piece is proposed: one mention per token will do
+            firsts: dict[int, int] = {}
+            for i in members:
+                firsts.setdefault(token[i], i)
+            members = list(firsts.values())
         for x, i in enumerate(members):
             for j in members[x + 1 : x + 1 + window]:
-                pair = i * n + j
-                if pair not in seen:
-                    seen.add(pair)
-                    if compatible(i, j):
-                        yield i, j
+                if new(i, j):
+                    yield i, j
 
 
 class _NameCompatibility:

@@ -557,11 +557,11 @@ class _UnitState:
         (each merge then rescores the merged cluster against all its neighbours, as always).
         """
         ids = [f.mention_id for f in self.unit]
-        for i, j in candidate_pairs(self.unit):
-            a, b = self.uf.find(ids[i]), self.uf.find(ids[j])
-            if a != b:
-                self.neighbours[a].add(b)
-                self.neighbours[b].add(a)
+        roots = [self.uf.find(m) for m in ids]
+        for i, j in candidate_pairs(self.unit, roots):
+            a, b = roots[i], roots[j]
+            self.neighbours[a].add(b)
+            self.neighbours[b].add(a)
         fresh = None
         if self.seed is not None:
             # Clusters with a new mention, and those a new link joined (the earlier ones are at 0).

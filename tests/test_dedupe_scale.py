@@ -25,6 +25,7 @@ import pyarrow as pa
 import pytest
 
 from dedupe import clustering
+from dedupe.blocking import candidate_pairs
 from dedupe.clustering import ClusteringConfig, prepare, resolve_authors
 from dedupe.incremental import (
     RESOLVER_VERSION,
@@ -305,3 +306,25 @@ def test_the_mentions_query_leaves_out_the_author_lists_of_collaboration_papers(
     assert mentions["small#1"].coauthors == tuple(f"Person{i} Author{i}" for i in range(2, MAX_COAUTHORS + 2))
     assert {len(m.coauthors) for k, m in mentions.items() if k.startswith("small")} == {MAX_COAUTHORS}
     assert {m.coauthors for k, m in mentions.items() if k.startswith("big")} == {()}
+
+
+def test_pairs_between_clusters_propose_the_neighbours_their_mentions_do(tmp_path: Path) -> None:
+    """A run extending earlier clusters compares clusters (``candidate_pairs`` given each mention's
+    cluster): no pair inside a cluster, one pair for the alike ones between two clusters, and the
+    same clusters proposed as neighbours as by the mentions' own pairs. Clusters: the true persons;
+    the two biggest Qian names have units past EXHAUSTIVE_UNIT and pieces past MAX_POSTING."""
+    for stem in ("Wei_Wang", "Lei_Zhang", "Abdul_Sattar"):
+        shutil.copy(QIAN / f"{stem}.xml", tmp_path)
+    labeled = read_aminer_xml(tmp_path)
+    person = {row.mention.mention_id: f"{row.name}/{row.label}" for row in labeled}
+    units = prepare([row.mention for row in labeled], (), ()).units
+    plain = between = 0
+    for unit in units:
+        group = [person[f.mention_id] for f in unit]
+        mention_pairs = list(candidate_pairs(unit))
+        cluster_pairs = list(candidate_pairs(unit, group))
+        expected = {frozenset((group[i], group[j])) for i, j in mention_pairs if group[i] != group[j]}
+        assert {frozenset((group[i], group[j])) for i, j in cluster_pairs} == expected
+        assert all(i < j and group[i] != group[j] for i, j in cluster_pairs)
+        plain, between = plain + len(mention_pairs), between + len(cluster_pairs)
+    assert (len(units), plain, between) == (3, 15018, 168)
