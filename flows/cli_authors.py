@@ -197,7 +197,8 @@ def evaluate(
                 fail(exc)
         for warning in caught:
             if issubclass(warning.category, EvaluationDataWarning):
-                Console(stderr=True).print(f"[yellow]warning: {escape(str(warning.message))}[/yellow]")
+                message = f"[yellow]warning: {escape(str(warning.message))}[/yellow]"
+                Console(stderr=True).print(message, soft_wrap=True)  # whole: operators copy the path
         console.print(f"[bold]{kind}: {folder}[/bold]")
         console.print(report.to_text())
         if worst:
