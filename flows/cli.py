@@ -190,7 +190,9 @@ def synth(
         manifest = generate(works, seed, out, arxiv_share, pages=pages)
     except (FileExistsError, ValueError) as exc:
         fail(exc)
-    console.print(f"wrote SYNTHETIC data to {out}: {manifest.works} works, {manifest.persons} persons")
+    console.print(
+        f"wrote SYNTHETIC data to {out}: {manifest.works} works, {manifest.persons} persons", soft_wrap=True
+    )
 
 
 @app.command("replay-server")
@@ -202,7 +204,10 @@ def replay_server(
     """Serve the recorded real API responses on loopback (point the base URLs at it)."""
     from sources.replay import serve
 
-    console.print(f"OpenAlex: http://{host}:{port}/openalex   arXiv: http://{host}:{port}/arxiv/api/query")
+    console.print(
+        f"OpenAlex: http://{host}:{port}/openalex   arXiv: http://{host}:{port}/arxiv/api/query",
+        soft_wrap=True,
+    )
     serve(recorded, host, port)
 
 
@@ -220,7 +225,7 @@ def profile(
     with readonly_warehouse(settings) as con:
         live = current_author_id(con, id_or_name)  # a retired id reads its successor, as pages do
         if live is not None and live != id_or_name:
-            Console(stderr=True).print(f"{id_or_name} now is {live}")
+            Console(stderr=True).print(f"{id_or_name} now is {live}", soft_wrap=True)
             id_or_name = live
         matches = find_authors(con, id_or_name)
         if not matches:
@@ -246,7 +251,9 @@ def _inside(data_dir: Path, path: Path) -> Path:
     """The output path, resolved; outputs stay inside the data directory (no '..' or absolute escapes)."""
     resolved, root = path.resolve(), data_dir.resolve()
     if not resolved.is_relative_to(root):
-        console.print(f"[red]{path} is outside the data directory {root}: write it under {root}[/red]")
+        console.print(
+            f"[red]{path} is outside the data directory {root}: write it under {root}[/red]", soft_wrap=True
+        )
         raise typer.Exit(2)
     return resolved
 

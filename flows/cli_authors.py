@@ -240,7 +240,9 @@ def _is_mention(con: duckdb.DuckDBPyConnection, mention_id: str) -> bool:
 def _live_id(con: duckdb.DuckDBPyConnection, author_id: str) -> str:
     live = current_author_id(con, author_id)
     if live is None:
-        console.print(f"[red]no author {author_id!r} (nor a redirect from it) in the warehouse[/red]")
+        console.print(
+            f"[red]no author {author_id!r} (nor a redirect from it) in the warehouse[/red]", soft_wrap=True
+        )
         raise typer.Exit(1)
     if live != author_id:
         console.print(f"{author_id} now is {live}")

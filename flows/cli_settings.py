@@ -24,7 +24,7 @@ def cli_settings(config: Path | None) -> Settings:
     try:
         return load_settings(config)
     except FileNotFoundError as exc:
-        Console(stderr=True).print(f"[red]{escape(str(exc))}[/red]")
+        Console(stderr=True).print(f"[red]{escape(str(exc))}[/red]", soft_wrap=True)
         raise typer.Exit(2) from exc
     except ValidationError as exc:
         where = f"in {config}" if config else "in the BZPEER_* environment"

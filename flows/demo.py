@@ -30,14 +30,16 @@ def main() -> None:
     with ReplayServer(RECORDED_DIR) as server:
         os.environ["BZPEER_OPENALEX_BASE_URL"] = server.openalex_url
         os.environ["BZPEER_ARXIV_BASE_URL"] = server.arxiv_url
-        console.print(f"replay server on {server.base_url} (recorded real responses)")
+        console.print(f"replay server on {server.base_url} (recorded real responses)", soft_wrap=True)
         result = nightly_import(config_file=str(DEMO_CONFIG))
     console.print(
         f"[green]published[/green] run {result['run_id']}: {result['works']} works, "
         f"{result['authors']} authors in {time.perf_counter() - began:.1f} s"
     )
-    console.print('Try: .venv/bin/duckdb -readonly data/warehouse.duckdb "select count(*) from works"')
-    console.print("     .venv/bin/bzpeer profile 'Yonghui Wu'")
+    console.print(
+        'Try: .venv/bin/duckdb -readonly data/warehouse.duckdb "select count(*) from works"', soft_wrap=True
+    )
+    console.print("     .venv/bin/bzpeer profile 'Yonghui Wu'", soft_wrap=True)
 
 
 if __name__ == "__main__":

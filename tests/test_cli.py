@@ -70,6 +70,14 @@ def test_missing_warehouse_says_what_to_do(tmp_path: Path) -> None:
     assert "run `bzpeer nightly` or `make demo` first" in result.output
 
 
+def test_a_missing_config_file_is_named_whole_on_one_line(tmp_path: Path) -> None:
+    # At the default 80 columns rich used to break a long path over lines; operators copy it.
+    missing = tmp_path / ("a-folder-with-a-long-name-" * 3) / "settings.toml"
+    result = runner.invoke(app, ["profile", "x", "--config", str(missing)])
+    assert result.exit_code == 2
+    assert f"config file {missing} not found" in result.output.splitlines()[0]
+
+
 def test_a_bad_memory_limit_is_a_configuration_error_that_names_it(tmp_path: Path) -> None:
     settings = tmp_path / "s.toml"
     settings.write_text(f'data_dir = "{tmp_path.as_posix()}"\nwarehouse_memory_limit = "lots"\n')
