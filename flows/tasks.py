@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime
 from pathlib import Path
 from typing import Any, cast
 
-from prefect import get_run_logger, task
+from prefect import get_client, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.blocks.system import Secret
 from prefect.cache_policies import NO_CACHE
 from prefect.concurrency.sync import concurrency
+from prefect.exceptions import ObjectNotFound
 from pydantic import SecretStr
 
 from config import Settings, load_settings
@@ -63,9 +66,28 @@ def import_window(
 @task(cache_policy=NO_CACHE)
 def publish(settings: Settings, run: RunRecord, ends: dict[tuple[str, str], datetime]) -> RunRecord:
     """Build the warehouse from the lake, swap it in, advance watermarks, save the run."""
-    with concurrency(WRITER_LIMIT, occupy=1):
-        finish_run(settings, run, ends, bool(ends) or run.flow != "nightly", get_run_logger().info)
+    logger = get_run_logger()
+    with _writer_slot(logger.info):
+        finish_run(settings, run, ends, bool(ends) or run.flow != "nightly", logger.info)
     return run
+
+
+def _writer_slot(log: Callable[[str], None]) -> AbstractContextManager[object]:
+    """The writer limit's one slot where the Prefect API has the limit (`bzpeer serve` creates it).
+
+    Elsewhere (``make demo``, a flow run by hand) there is nothing to hold, and Prefect's
+    ``concurrency`` would only warn that the limit does not exist: say so once, plainly.
+    """
+    with get_client(sync_client=True) as client:
+        try:
+            client.read_global_concurrency_limit_by_name(WRITER_LIMIT)
+        except ObjectNotFound:
+            log(
+                f"no {WRITER_LIMIT!r} concurrency limit on this Prefect API (`bzpeer serve` creates it): "
+                "the data directory's lock file admits one writer"
+            )
+            return nullcontext()
+    return concurrency(WRITER_LIMIT, occupy=1)
 
 
 def import_windows(

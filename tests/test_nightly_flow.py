@@ -6,13 +6,17 @@ import hashlib
 import json
 import os
 from collections.abc import Iterator
+from contextlib import nullcontext
 from pathlib import Path
 
 import duckdb
 import pytest
+from prefect import get_client
 from prefect.testing.utilities import prefect_test_harness
 
 from flows.nightly import nightly_import
+from flows.serve import ensure_writer_limit
+from flows.tasks import WRITER_LIMIT, _writer_slot
 from sources.replay import ReplayServer
 from tests.conftest import DEMO_CONFIG
 
@@ -135,3 +139,24 @@ def test_published_titles_and_abstracts_carry_no_raw_latex_or_markup(env: Path) 
             "SELECT count(*) FROM works WHERE regexp_matches(abstract_raw, '\\$|\\\\')"
         ).fetchone()
         assert raw is not None and raw[0] > 0
+
+
+def test_a_publish_holds_the_writer_slot_where_serve_created_the_limit() -> None:
+    said: list[str] = []
+    assert isinstance(_writer_slot(said.append), nullcontext)  # no limit: nothing to hold, said once
+    assert said == [
+        "no 'warehouse-writer' concurrency limit on this Prefect API (`bzpeer serve` creates it): "
+        "the data directory's lock file admits one writer"
+    ]
+    ensure_writer_limit()
+    try:
+        with _writer_slot(said.append):
+            with get_client(sync_client=True) as client:
+                limit = client.read_global_concurrency_limit_by_name(WRITER_LIMIT)
+            assert (limit.limit, limit.active_slots) == (1, 1)
+        assert len(said) == 1
+    finally:
+        # Later harnesses in this process must not see a limit: Prefect's lease service is one per
+        # process and stays bound to the API it first spoke to.
+        with get_client(sync_client=True) as client:
+            client.delete_global_concurrency_limit_by_name(WRITER_LIMIT)
