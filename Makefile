@@ -10,7 +10,7 @@ export DO_NOT_TRACK := 1
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 120
 export PREFECT_HOME ?= $(CURDIR)/.prefect
 
-.PHONY: install demo test check format bench clean
+.PHONY: install browser demo test check format bench clean
 
 $(UV):
 	python3 -m venv .tools
@@ -25,7 +25,16 @@ install: .venv/.synced
 demo: install
 	$(PY) -m flows.demo
 
-test: install
+# The profile-page test renders HTML in Debian's headless Chromium: installed here when missing
+# (as root, or with sudo that asks no password); elsewhere this says what to run.
+browser:
+	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; elif sudo -n true 2>/dev/null; then SUDO=sudo; \
+	  else echo "the profile-page test needs Chromium: run 'sudo apt-get install chromium'"; exit 0; fi; \
+	  echo "installing Debian's chromium for the profile-page test (apt-get)"; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+test: install browser
 	$(PY) -m pytest
 
 check: install
