@@ -3,6 +3,9 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 UV := .tools/bin/uv
 UV_VERSION := 0.13.9
+# dlt and splink, which the benchmarks compare against, live in a venv of their own (locked in
+# benchmarks/competitors.txt), never in .venv.
+COMPETITORS ?= /tmp/bzpeer-competitors
 # Prefect: no telemetry, no stray server state in ~/.prefect.
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
@@ -10,7 +13,7 @@ export DO_NOT_TRACK := 1
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 120
 export PREFECT_HOME ?= $(CURDIR)/.prefect
 
-.PHONY: install browser demo test check format bench clean
+.PHONY: install browser competitors demo test check format bench clean
 
 $(UV):
 	python3 -m venv .tools
@@ -46,8 +49,15 @@ format: install
 	.venv/bin/ruff check --fix .
 	.venv/bin/ruff format .
 
-bench: install
-	$(PY) -m benchmarks.run
+$(COMPETITORS)/.synced: benchmarks/competitors.txt | $(UV)
+	$(UV) venv --quiet --allow-existing --python python3 $(COMPETITORS)
+	$(UV) pip install --quiet --python $(COMPETITORS)/bin/python -r benchmarks/competitors.txt
+	touch $@
+
+competitors: $(COMPETITORS)/.synced
+
+bench: install competitors
+	BZPEER_BENCH_COMPETITORS=$(COMPETITORS)/bin/python $(PY) -m benchmarks.run
 
 clean:
 	rm -rf data .prefect .pytest_cache .mypy_cache .ruff_cache
