@@ -245,5 +245,5 @@ def _live_id(con: duckdb.DuckDBPyConnection, author_id: str) -> str:
         )
         raise typer.Exit(1)
     if live != author_id:
-        console.print(f"{author_id} now is {live}")
+        console.print(f"{author_id} now is {live}", soft_wrap=True)
     return live
