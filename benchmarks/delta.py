@@ -86,5 +86,7 @@ def measure(base_days: int, works: int = 100_000, runs: int = 3) -> dict[str, An
 
 
 if __name__ == "__main__":
+    if not 2 <= len(sys.argv) <= 4 or not all(a.isdigit() for a in sys.argv[1:]):
+        sys.exit("usage: python -m benchmarks.delta BASE_DAYS [WORKS] [RUNS]  (for instance 3, then 29)")
     args = [int(a) for a in sys.argv[1:]]
-    emit(measure(args[0], *args[1:3]))
+    emit(measure(args[0], *args[1:]))
