@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 from flows.cli_authors import app as authors_app
-from flows.cli_settings import cli_settings, fail, id_column, readonly_warehouse
+from flows.cli_settings import cli_settings, errors, fail, id_column, readonly_warehouse
 from warehouse import Profile, find_authors, read_profile
 from warehouse.identity_read import current_author_id
 from warehouse.profile_page import render_profile_html
@@ -225,7 +225,7 @@ def profile(
     with readonly_warehouse(settings) as con:
         live = current_author_id(con, id_or_name)  # a retired id reads its successor, as pages do
         if live is not None and live != id_or_name:
-            Console(stderr=True).print(f"{id_or_name} now is {live}", soft_wrap=True)
+            errors.print(f"{id_or_name} now is {live}")
             id_or_name = live
         matches = find_authors(con, id_or_name)
         if not matches:

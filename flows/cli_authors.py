@@ -18,7 +18,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from config import Settings
-from flows.cli_settings import cli_settings, fail, id_column, readonly_warehouse
+from flows.cli_settings import cli_settings, errors, fail, id_column, readonly_warehouse
 from warehouse import Override, save_override
 from warehouse.identity_read import author_joins, author_mentions, current_author_id, review_pairs
 
@@ -197,8 +197,7 @@ def evaluate(
                 fail(exc)
         for warning in caught:
             if issubclass(warning.category, EvaluationDataWarning):
-                message = f"[yellow]warning: {escape(str(warning.message))}[/yellow]"
-                Console(stderr=True).print(message, soft_wrap=True)  # whole: operators copy the path
+                errors.print(f"[yellow]warning: {escape(str(warning.message))}[/yellow]")
         console.print(f"[bold]{kind}: {folder}[/bold]")
         console.print(report.to_text())
         if worst:

@@ -19,18 +19,21 @@ from warehouse import WarehouseBusy, WarehouseMissing, open_readonly
 __all__ = ["cli_settings", "fail", "id_column", "readonly_warehouse"]
 
 
+# Messages for the operator on stderr, printed whole (never wrapped at the terminal's width): they
+# name paths, ids and commands that operators copy.
+errors = Console(stderr=True, soft_wrap=True)
+
+
 def cli_settings(config: Path | None) -> Settings:
     """``load_settings(config)``; on an invalid value or a missing file, say which and exit 2."""
     try:
         return load_settings(config)
     except FileNotFoundError as exc:
-        Console(stderr=True).print(f"[red]{escape(str(exc))}[/red]", soft_wrap=True)
+        errors.print(f"[red]{escape(str(exc))}[/red]")
         raise typer.Exit(2) from exc
     except ValidationError as exc:
         where = f"in {config}" if config else "in the BZPEER_* environment"
-        Console(stderr=True).print(
-            f"[red]configuration error {where}:[/red]\n{escape(str(exc))}", soft_wrap=True
-        )
+        errors.print(f"[red]configuration error {where}:[/red]\n{escape(str(exc))}")
         raise typer.Exit(2) from exc
 
 
@@ -45,7 +48,7 @@ def readonly_warehouse(settings: Settings) -> duckdb.DuckDBPyConnection:
 
 def fail(error: Exception) -> NoReturn:
     """Print an error about the command's input (its message says what to do) and exit 2."""
-    Console(stderr=True).print(f"[red]{escape(str(error))}[/red]", soft_wrap=True)
+    errors.print(f"[red]{escape(str(error))}[/red]")
     raise typer.Exit(2) from error
 
 

@@ -16,25 +16,23 @@ from prefect import serve
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate
 from prefect.deployments.runner import RunnerDeployment
-from prefect.exceptions import ObjectNotFound
 
 from config import load_settings
 from flows.backfill import backfill
 from flows.nightly import nightly_import
 from flows.rebuild import rebuild
 from flows.runners import on_task_runner
-from flows.tasks import WRITER_LIMIT
+from flows.tasks import WRITER_LIMIT, writer_limit_exists
 
 __all__ = ["ensure_writer_limit", "serve_deployments"]
 
 
 def ensure_writer_limit() -> None:
     """Create the one-slot ``warehouse-writer`` global concurrency limit if it does not exist."""
+    if writer_limit_exists():
+        return
     with get_client(sync_client=True) as client:
-        try:
-            client.read_global_concurrency_limit_by_name(WRITER_LIMIT)
-        except ObjectNotFound:
-            client.create_global_concurrency_limit(GlobalConcurrencyLimitCreate(name=WRITER_LIMIT, limit=1))
+        client.create_global_concurrency_limit(GlobalConcurrencyLimitCreate(name=WRITER_LIMIT, limit=1))
 
 
 def serve_deployments(config_file: Path | None) -> None:

@@ -24,7 +24,15 @@ from sources import SourceError, WindowPlan, land_window
 from warehouse import RunRecord
 from warehouse.lake import batch_exists
 
-__all__ = ["SECRET_BLOCK", "WRITER_LIMIT", "flow_settings", "import_windows", "publish", "report"]
+__all__ = [
+    "SECRET_BLOCK",
+    "WRITER_LIMIT",
+    "flow_settings",
+    "import_windows",
+    "publish",
+    "report",
+    "writer_limit_exists",
+]
 
 # A Prefect Secret block that may hold the OpenAlex API key, for deployments that keep secrets in
 # Prefect rather than in the environment. The key is a SecretStr from here on: never printed.
@@ -72,22 +80,29 @@ def publish(settings: Settings, run: RunRecord, ends: dict[tuple[str, str], date
     return run
 
 
+def writer_limit_exists() -> bool:
+    """Whether the Prefect API has the ``warehouse-writer`` global concurrency limit."""
+    with get_client(sync_client=True) as client:
+        try:
+            client.read_global_concurrency_limit_by_name(WRITER_LIMIT)
+        except ObjectNotFound:
+            return False
+    return True
+
+
 def _writer_slot(log: Callable[[str], None]) -> AbstractContextManager[object]:
     """The writer limit's one slot where the Prefect API has the limit (`bzpeer serve` creates it).
 
     Elsewhere (``make demo``, a flow run by hand) there is nothing to hold, and Prefect's
     ``concurrency`` would only warn that the limit does not exist: say so once, plainly.
     """
-    with get_client(sync_client=True) as client:
-        try:
-            client.read_global_concurrency_limit_by_name(WRITER_LIMIT)
-        except ObjectNotFound:
-            log(
-                f"no {WRITER_LIMIT!r} concurrency limit on this Prefect API (`bzpeer serve` creates it): "
-                "the data directory's lock file admits one writer"
-            )
-            return nullcontext()
-    return concurrency(WRITER_LIMIT, occupy=1)
+    if writer_limit_exists():
+        return concurrency(WRITER_LIMIT, occupy=1)
+    log(
+        f"no {WRITER_LIMIT!r} concurrency limit on this Prefect API (`bzpeer serve` creates it): "
+        "the data directory's lock file admits one writer"
+    )
+    return nullcontext()
 
 
 def import_windows(

@@ -71,19 +71,15 @@ def register_merged_works(con: duckdb.DuckDBPyConnection) -> None:
     sources = {r.source_work_id: r.source for r in records}
     papers = merge_works(records)
     del records
-    works: list[pa.Table] = []
-    links: list[pa.Table] = []
+    works: list[pa.RecordBatch] = []
+    links: list[pa.RecordBatch] = []
     for start in range(0, len(papers), _CHUNK):
         chunk_works, chunk_links = _paper_rows(papers[start : start + _CHUNK], sources)
-        works.append(pa.Table.from_pylist(chunk_works, schema=MERGED_WORKS))
-        links.append(pa.Table.from_pylist(chunk_links, schema=MERGED_SOURCES))
+        works.append(pa.RecordBatch.from_pylist(chunk_works, schema=MERGED_WORKS))
+        links.append(pa.RecordBatch.from_pylist(chunk_links, schema=MERGED_SOURCES))
     del papers
-    create_from_arrow(
-        con, "merged_works", pa.concat_tables(works) if works else MERGED_WORKS.empty_table(), temp=True
-    )
-    create_from_arrow(
-        con, "merged_sources", pa.concat_tables(links) if links else MERGED_SOURCES.empty_table(), temp=True
-    )
+    create_from_arrow(con, "merged_works", pa.Table.from_batches(works, schema=MERGED_WORKS), temp=True)
+    create_from_arrow(con, "merged_sources", pa.Table.from_batches(links, schema=MERGED_SOURCES), temp=True)
 
 
 def _paper_rows(
