@@ -11,6 +11,7 @@ import sys
 import textwrap
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -30,9 +31,12 @@ BUILT_AT = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
 STATE = {"pipeline_runs": PIPELINE_RUNS.empty_table(), "watermarks": WATERMARKS.empty_table()}
 
 
-def stage_recorded(recorded: Path, lake: Path, *, arxiv: bool = True) -> None:
+def stage_recorded(
+    recorded: Path, lake: Path, *, arxiv: bool = True, openalex_pages: int | None = None
+) -> None:
+    """Stage the recorded responses (only the first ``openalex_pages`` OpenAlex pages, when given)."""
     openalex = BatchBuilder("openalex")
-    for path in sorted((recorded / "openalex" / "works").glob("*.json")):
+    for path in sorted((recorded / "openalex" / "works").glob("*.json"))[:openalex_pages]:
         normalize_openalex_page(RawPage(path.name, path.read_bytes()), openalex)
     write_batch(lake, "openalex", "recorded", "w1", enrich_batch(openalex.to_tables()))
     if arxiv:
@@ -178,9 +182,9 @@ class _StarvedPages:
     def __init__(self, con: duckdb.DuckDBPyConnection, fits: int) -> None:
         self.con, self.fits, self.inserts = con, fits, 0
 
-    def execute(self, sql: str, params: dict[str, int] | None = None) -> duckdb.DuckDBPyConnection:
-        if params is None:
-            return self.con.execute(sql)
+    def execute(self, sql: str, params: dict[str, Any] | None = None) -> duckdb.DuckDBPyConnection:
+        if params is None or "batches" not in params:  # not the page insert
+            return self.con.execute(sql, params)
         self.inserts += 1
         if params["batches"] < self.fits:
             raise duckdb.OutOfMemoryException("Out of Memory Error: failed to allocate data (test)")
@@ -420,3 +424,84 @@ def test_the_build_reports_each_stage_as_it_starts_and_ends(recorded: Path, tmp_
         f"build: published 473 works, 1635 authors to {target}",
     ]
     assert (counts.works, counts.authors, counts.authorships) == (473, 1635, 1720)
+
+
+def test_a_build_copies_the_pages_whose_inputs_did_not_change(
+    recorded: Path, published: Path, tmp_path: Path
+) -> None:
+    # 8 of the 19 OpenAlex pages first, then all: the second build copies the pages of the authors
+    # the new works do not touch, and its pages equal those of a build from nothing.
+    target, lake = tmp_path / "warehouse.duckdb", tmp_path / "lake"
+    stage_recorded(recorded, lake, openalex_pages=8)
+    first: list[str] = []
+    build_and_publish(lake, target, "r1", BUILT_AT, STATE, progress=first.append)
+    assert not [line for line in first if "copied" in line]
+    stage_recorded(recorded, lake)
+    lines: list[str] = []
+    counts = build_and_publish(lake, target, "r2", BUILT_AT, STATE, progress=lines.append)
+    assert counts.authors == 2000
+    assert f"build: profile pages: 674 of 2000 unchanged, copied from {target}" in lines
+    pages = "SELECT author_id, updated_at, page, inputs_digest FROM profile_pages ORDER BY author_id"
+    assert query(target, pages) == query(published, pages)
+
+
+_PAGE_INPUTS = (
+    "author_profiles",
+    "author_works",
+    "author_topics",
+    "collaborations",
+    "author_affiliations",
+    "author_graph",
+)
+
+
+def _page_inputs(published: Path, path: Path) -> duckdb.DuckDBPyConnection:
+    """A new database holding the tables the pages of ``published`` were built from."""
+    con = duckdb.connect(str(path))
+    con.execute("ATTACH ? AS built (READ_ONLY)", [str(published)])
+    for table in _PAGE_INPUTS:
+        con.execute(f"CREATE TABLE {table} AS SELECT * FROM built.{table}")
+    con.execute("DETACH built")
+    return con
+
+
+def test_a_collaborator_renamed_rebuilds_the_pages_that_show_the_name(
+    published: Path, tmp_path: Path
+) -> None:
+    lines: list[str] = []
+    with _page_inputs(published, tmp_path / "new.duckdb") as con:
+        renamed, old_name = con.execute(
+            "SELECT author_id, display_name FROM author_profiles WHERE coauthor_count = 3 ORDER BY 1 LIMIT 1"
+        ).fetchone() or ("", "")
+        con.execute("UPDATE author_profiles SET display_name = 'Renamed' WHERE author_id = ?", [renamed])
+        # Its own page and its 3 collaborators' pages show the name: the other 1,996 are copied.
+        assert build_pages(con, lines.append, published) == 1996
+        pages = dict(con.execute("SELECT author_id, page FROM profile_pages").fetchall())
+        coauthors = [
+            r[0]
+            for r in con.execute(
+                "SELECT coauthor_id FROM collaborations WHERE author_id = ?", [renamed]
+            ).fetchall()
+        ]
+    assert lines == [f"profile pages: 1996 of 2000 unchanged, copied from {published}"]
+    assert len(pages) == 2000 and len(coauthors) == 3
+    for author in coauthors:
+        assert '"name":"Renamed"' in pages[author]
+        assert f'"name":"{old_name}"' not in pages[author]
+    assert '"display_name":"Renamed"' in pages[renamed]
+
+
+def test_a_build_builds_every_page_when_the_published_pages_have_no_digests(
+    published: Path, tmp_path: Path
+) -> None:
+    copy = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(published, copy)
+    with duckdb.connect(str(copy)) as con:
+        con.execute("DROP INDEX profile_pages_author_id")
+        con.execute("ALTER TABLE profile_pages DROP COLUMN inputs_digest")
+    lines: list[str] = []
+    with _page_inputs(published, tmp_path / "new.duckdb") as con:
+        assert build_pages(con, lines.append, copy) == 0
+        rows = con.execute("SELECT author_id, page FROM profile_pages ORDER BY 1").fetchall()
+    assert rows == query(published, "SELECT author_id, page FROM profile_pages ORDER BY 1")
+    assert lines == ["profile pages: the published warehouse keeps no page digests, so every page is built"]

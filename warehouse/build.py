@@ -9,6 +9,7 @@ reading the old state; a reader that opens after the rename sees the new one; no
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import shutil
@@ -67,8 +68,9 @@ class BuildOptions:
 
     close_min_works: int = 2
     max_authors: int = 50
-    # Re-cluster only the author units whose mentions changed (False: every unit, as a rebuild does).
-    incremental_identities: bool = True
+    # Reuse what the last publish did where its inputs did not change: the author units whose
+    # mentions did not, the profile pages whose inputs did not (False: redo all, as a rebuild does).
+    incremental: bool = True
     identity_workers: int = 1  # processes that resolve author identities
     memory_limit: str | None = None  # DuckDB's memory_limit for the build (None: DuckDB's default)
 
@@ -172,9 +174,7 @@ def _build(
         for statement in _statements("derive_works.sql"):
             con.execute(statement)
     with stages.stage(f"resolving author identities of {row_count(con, 'authorships')} mentions"):
-        identity = resolve_identities(
-            con, lake_dir, options.incremental_identities, workers=options.identity_workers
-        )
+        identity = resolve_identities(con, lake_dir, options.incremental, workers=options.identity_workers)
     stages.report(
         f"identity units: {identity.units_recomputed} clustered ({identity.units_extended} of them "
         f"extending their earlier clusters), {identity.units_reused} reused"
@@ -189,7 +189,7 @@ def _build(
         _run_script(con, "derive_authors.sql", params)
         fill_summaries(con)
     with stages.stage("building profile pages"):
-        build_pages(con, stages.report)
+        build_pages(con, stages.report, previous if options.incremental else None)
     with stages.stage("counting and comparing with the published warehouse"):
         for name in [*(f"src_{t}" for t in SOURCE_TABLES), *_INTERMEDIATE]:
             con.execute(f"DROP TABLE {name}")
@@ -237,19 +237,30 @@ def load_lake(con: duckdb.DuckDBPyConnection, lake_dir: Path) -> None:
             create_from_arrow(con, f"src_{name}", schema.empty_table())
 
 
-def build_pages(con: duckdb.DuckDBPyConnection, report: Callable[[str], None]) -> None:
+def build_pages(
+    con: duckdb.DuckDBPyConnection, report: Callable[[str], None], published: Path | None = None
+) -> int:
     """Create ``profile_pages`` in batches of authors that fit DuckDB's memory limit, then its index.
+
+    With ``published``, the warehouse file last published, the page of every author whose inputs
+    digest (see ``sql/derive_pages.sql``) is unchanged is copied from it instead: after a nightly
+    import most pages are. Returns how many pages were copied.
 
     Batches are first sized by :func:`page_batches`. DuckDB's memory use near its limit varies from
     run to run, so no size rule can promise a fit: a batch that runs out of memory (its insert is
     undone) is split in two and each half inserted in turn, down to batches of about one author.
     """
-    create, insert, *after = _statements("derive_pages.sql")
-    row = con.execute("SELECT count(*) FROM author_profiles").fetchone()
-    authors = row[0] if row else 0
-    batches = page_batches(authors, _memory_limit(con))
-    con.execute(create)
+    create, digests, insert, *after = _statements("derive_pages.sql")
     limits = {"max_works": PAGE_WORKS, "max_topics": PAGE_TOPICS, "max_collaborators": PAGE_COLLABORATORS}
+    con.execute(create)
+    con.execute(digests, {"salt": _page_salt(insert, limits)})
+    copied = _copy_unchanged_pages(con, published, report) if published is not None else 0
+    con.execute(
+        "CREATE TEMP TABLE page_todo AS "
+        "SELECT author_id FROM page_digests ANTI JOIN profile_pages USING (author_id)"
+    )
+    authors = row_count(con, "page_todo")
+    batches = page_batches(authors, _memory_limit(con))
     # A batch is (modulus, remainder): the authors whose hash(author_id) % modulus == remainder.
     todo = [(batches, batch) for batch in reversed(range(batches))]
     while todo:
@@ -265,6 +276,43 @@ def build_pages(con: duckdb.DuckDBPyConnection, report: Callable[[str], None]) -
             todo += [(2 * modulus, remainder + modulus), (2 * modulus, remainder)]
     for statement in after:
         con.execute(statement)
+    con.execute("DROP TABLE page_todo")
+    con.execute("DROP TABLE page_digests")
+    return copied
+
+
+def _page_salt(insert: str, limits: Mapping[str, int]) -> str:
+    """What turns a page's inputs into its JSON besides them: the statement, its limits, DuckDB."""
+    text = orjson.dumps([insert, sorted(limits.items()), duckdb.__version__]).decode()
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _copy_unchanged_pages(
+    con: duckdb.DuckDBPyConnection, published: Path, report: Callable[[str], None]
+) -> int:
+    """Copy from the ``published`` warehouse the pages whose inputs digest equals the new one."""
+    if not published.is_file():
+        return 0
+    con.execute("ATTACH ? AS published (READ_ONLY)", [str(published)])
+    try:
+        has_digests = con.execute(
+            "SELECT count(*) FROM duckdb_columns() WHERE database_name = 'published' "
+            "AND table_name = 'profile_pages' AND column_name = 'inputs_digest'"
+        ).fetchone()
+        if not has_digests or not has_digests[0]:
+            report("profile pages: the published warehouse keeps no page digests, so every page is built")
+            return 0
+        con.execute(
+            "INSERT INTO profile_pages SELECT p.author_id, p.updated_at, o.page, o.inputs_digest "
+            "FROM page_digests d "
+            "JOIN published.profile_pages o ON o.author_id = d.author_id AND o.inputs_digest = d.digest "
+            "JOIN author_profiles p ON p.author_id = d.author_id"
+        )
+    finally:
+        con.execute("DETACH published")
+    copied = row_count(con, "profile_pages")
+    report(f"profile pages: {copied} of {row_count(con, 'page_digests')} unchanged, copied from {published}")
+    return copied
 
 
 def page_batches(authors: int, memory_limit: float) -> int:

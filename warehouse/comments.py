@@ -143,9 +143,11 @@ DERIVED_COLUMNS: dict[str, dict[str, str]] = {
     },
     "profile_pages": {
         "author_id": "Author (unique index: the key of point reads)",
-        "updated_at": "When the page was built",
+        "updated_at": "When the build that published the page ran (also for a page it copied unchanged)",
         "page": "JSON: the author_profiles row plus works (first 200, display order), topics (top 10), "
         "collaborators (top 20), affiliations and the graph slice; read with warehouse.read.read_profile",
+        "inputs_digest": "Digest of everything the page is built from: the next build copies the page "
+        "while it is unchanged",
     },
 }
 
