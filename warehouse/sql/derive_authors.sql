@@ -62,17 +62,20 @@ FROM weighted x JOIN topics tp USING (topic_id)
 GROUP BY x.author_id, x.topic_id, tp.display_name, tp.field, tp.domain
 ORDER BY x.author_id, rank
 ;
+-- Each author once per work first (two mentions of one author on a work are one collaboration),
+-- so the pairs are counted, not counted distinct.
 CREATE TABLE collaborations AS
 WITH small_works AS (
     SELECT work_id FROM authorships GROUP BY work_id HAVING count(*) <= $max_authors
+), work_authors AS (
+    SELECT DISTINCT a.work_id, a.author_id, w.display_year
+    FROM authorships a SEMI JOIN small_works USING (work_id) JOIN works w USING (work_id)
+    WHERE a.author_id IS NOT NULL
 )
-SELECT a.author_id, b.author_id AS coauthor_id, count(DISTINCT a.work_id) AS shared_works,
-       min(w.display_year) AS first_year, max(w.display_year) AS last_year
-FROM authorships a
-JOIN authorships b ON a.work_id = b.work_id AND a.author_id <> b.author_id
-JOIN small_works s ON s.work_id = a.work_id
-JOIN works w ON w.work_id = a.work_id
-WHERE a.author_id IS NOT NULL AND b.author_id IS NOT NULL
+SELECT a.author_id, b.author_id AS coauthor_id, count(*) AS shared_works,
+       min(a.display_year) AS first_year, max(a.display_year) AS last_year
+FROM work_authors a
+JOIN work_authors b ON a.work_id = b.work_id AND a.author_id <> b.author_id
 GROUP BY a.author_id, b.author_id
 ORDER BY a.author_id, shared_works DESC, coauthor_id
 ;
