@@ -443,6 +443,13 @@ def test_a_build_copies_the_pages_whose_inputs_did_not_change(
     assert f"build: profile pages: 674 of 2000 unchanged, copied from {target}" in lines
     pages = "SELECT author_id, updated_at, page, inputs_digest FROM profile_pages ORDER BY author_id"
     assert query(target, pages) == query(published, pages)
+    # A rebuild (incremental=False) copies nothing and builds the same pages.
+    rebuilt: list[str] = []
+    options = BuildOptions(incremental=False)
+    build_and_publish(lake, target, "r3", BUILT_AT, STATE, options, progress=rebuilt.append)
+    assert "build: building profile pages ..." in rebuilt
+    assert not [line for line in rebuilt if "copied" in line]
+    assert query(target, pages) == query(published, pages)
 
 
 _PAGE_INPUTS = (
