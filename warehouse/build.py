@@ -303,10 +303,10 @@ def _copy_unchanged_pages(
             report("profile pages: the published warehouse keeps no page digests, so every page is built")
             return 0
         con.execute(
-            "INSERT INTO profile_pages SELECT p.author_id, p.updated_at, o.page, o.inputs_digest "
+            # One join, whose hash table holds the digests: the pages stream through it.
+            "INSERT INTO profile_pages SELECT o.author_id, d.updated_at, o.page, o.inputs_digest "
             "FROM page_digests d "
-            "JOIN published.profile_pages o ON o.author_id = d.author_id AND o.inputs_digest = d.digest "
-            "JOIN author_profiles p ON p.author_id = d.author_id"
+            "JOIN published.profile_pages o ON o.author_id = d.author_id AND o.inputs_digest = d.digest"
         )
     finally:
         con.execute("DETACH published")

@@ -8,7 +8,8 @@ CREATE TABLE profile_pages (
 -- A digest of everything each page is built from: the author's rows of the tables below (whole rows,
 -- all of them, which is more than the page shows), its collaborators' display names, and $salt (the
 -- page statement and the DuckDB version that turns it into JSON). A later build copies the page of
--- an author whose digest is unchanged instead of building it again (warehouse.build.build_pages).
+-- an author whose digest is unchanged instead of building it again (warehouse.build.build_pages),
+-- stamped with this build's updated_at.
 CREATE TEMP TABLE page_digests AS
 WITH works AS (SELECT author_id, sum(hash(x)) AS h FROM author_works x GROUP BY author_id
 ), topics AS (SELECT author_id, sum(hash(x)) AS h FROM author_topics x GROUP BY author_id
@@ -18,8 +19,9 @@ WITH works AS (SELECT author_id, sum(hash(x)) AS h FROM author_works x GROUP BY 
 ), affiliations AS (SELECT author_id, sum(hash(x)) AS h FROM author_affiliations x GROUP BY author_id
 ), graph AS (SELECT author_id, sum(hash(x)) AS h FROM author_graph x GROUP BY author_id
 ), profiles AS (SELECT * EXCLUDE (updated_at) FROM author_profiles)
-SELECT p.author_id, hash(p, w.h, t.h, c.h, a.h, g.h, $salt) AS digest
+SELECT p.author_id, u.updated_at, hash(p, w.h, t.h, c.h, a.h, g.h, $salt) AS digest
 FROM profiles p
+JOIN author_profiles u USING (author_id)
 LEFT JOIN works w USING (author_id)
 LEFT JOIN topics t USING (author_id)
 LEFT JOIN collaborators c USING (author_id)
