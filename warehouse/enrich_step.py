@@ -11,52 +11,44 @@ from warehouse.duck import create_from_arrow
 
 __all__ = ["create_mention_institutions", "fill_summaries"]
 
-MENTION_INSTITUTIONS = pa.schema(
-    [
-        ("mention_id", pa.string()),
-        ("institution_id", pa.string()),
-        ("name", pa.string()),
-        ("how", pa.string()),
-    ]
-)
+_RAW_ONLY = "coalesce(len(a.institution_ids), 0) = 0"  # a mention whose source gave no institution id
 
 
 def create_mention_institutions(con: duckdb.DuckDBPyConnection) -> None:
     """Create ``mention_institutions``: each mention's institutions, by id or matched from raw strings.
 
     ``how`` is ``id`` (the source gave the institution id), ``matched`` (a raw string matched a known
-    institution) or ``raw`` (a raw string that matched none, kept as printed).
+    institution) or ``raw`` (a raw string that matched none, kept as printed). The raw strings of
+    mentions with an institution id are not read.
     """
     institutions = dict(con.execute("SELECT institution_id, display_name FROM institutions").fetchall())
-    rows: list[dict[str, str | None]] = []
-    mentions = con.execute(
-        "SELECT mention_id, institution_ids, raw_affiliations FROM authorships "
-        "WHERE len(institution_ids) > 0 OR len(raw_affiliations) > 0"
+    raws = con.execute(
+        f"SELECT DISTINCT raw FROM authorships a, unnest(a.raw_affiliations) AS r(raw) WHERE {_RAW_ONLY}"  # noqa: S608
     ).fetchall()
-    unmatched = {raw for _, ids, raws in mentions if not ids for raw in raws}
-    matched = match_affiliations(unmatched, institutions)
-    for mention_id, ids, raws in mentions:
-        if ids:
-            rows += [
-                {"mention_id": mention_id, "institution_id": i, "name": institutions.get(i, i), "how": "id"}
-                for i in ids
-            ]
-            continue
-        for raw in raws:
-            found = matched.get(raw)
-            name = institutions[found] if found else raw
-            rows.append(
-                {
-                    "mention_id": mention_id,
-                    "institution_id": found,
-                    "name": name,
-                    "how": "matched" if found else "raw",
-                }
-            )
-    unique = {(r["mention_id"], r["institution_id"], r["name"]): r for r in rows}  # an id may repeat
-    create_from_arrow(
-        con, "mention_institutions", pa.Table.from_pylist(list(unique.values()), schema=MENTION_INSTITUTIONS)
+    matched = match_affiliations((raw for (raw,) in raws), institutions)
+    matches = pa.table(
+        {"raw": list(matched), "institution_id": list(matched.values())},
+        schema=pa.schema([("raw", pa.string()), ("institution_id", pa.string())]),
     )
+    create_from_arrow(con, "affiliation_matches", matches, temp=True)
+    # DISTINCT: a source may list one institution twice on a mention.
+    con.execute(
+        f"""
+        CREATE TABLE mention_institutions AS
+        SELECT DISTINCT a.mention_id, i.id AS institution_id, coalesce(n.display_name, i.id) AS name,
+               'id' AS how
+        FROM authorships a, unnest(a.institution_ids) AS i(id)
+        LEFT JOIN institutions n ON n.institution_id = i.id
+        UNION
+        SELECT a.mention_id, m.institution_id, coalesce(n.display_name, r.raw) AS name,
+               CASE WHEN m.institution_id IS NULL THEN 'raw' ELSE 'matched' END AS how
+        FROM authorships a, unnest(a.raw_affiliations) AS r(raw)
+        LEFT JOIN affiliation_matches m ON m.raw = r.raw
+        LEFT JOIN institutions n ON n.institution_id = m.institution_id
+        WHERE {_RAW_ONLY}
+        """  # noqa: S608
+    )
+    con.execute("DROP TABLE affiliation_matches")
 
 
 def fill_summaries(con: duckdb.DuckDBPyConnection) -> None:
