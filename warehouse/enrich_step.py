@@ -31,12 +31,11 @@ def create_mention_institutions(con: duckdb.DuckDBPyConnection) -> None:
         schema=pa.schema([("raw", pa.string()), ("institution_id", pa.string())]),
     )
     create_from_arrow(con, "affiliation_matches", matches, temp=True)
-    # DISTINCT: a source may list one institution twice on a mention.
+    # UNION, not UNION ALL: a source may list one institution twice on a mention.
     con.execute(
         f"""
         CREATE TABLE mention_institutions AS
-        SELECT DISTINCT a.mention_id, i.id AS institution_id, coalesce(n.display_name, i.id) AS name,
-               'id' AS how
+        SELECT a.mention_id, i.id AS institution_id, coalesce(n.display_name, i.id) AS name, 'id' AS how
         FROM authorships a, unnest(a.institution_ids) AS i(id)
         LEFT JOIN institutions n ON n.institution_id = i.id
         UNION
