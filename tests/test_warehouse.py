@@ -512,3 +512,29 @@ def test_a_build_builds_every_page_when_the_published_pages_have_no_digests(
         rows = con.execute("SELECT author_id, page FROM profile_pages ORDER BY 1").fetchall()
     assert rows == query(published, "SELECT author_id, page FROM profile_pages ORDER BY 1")
     assert lines == ["profile pages: the published warehouse keeps no page digests, so every page is built"]
+
+
+def test_mention_institutions_by_id_matched_or_raw_each_once() -> None:
+    from warehouse.enrich_step import create_mention_institutions
+
+    with duckdb.connect() as con:
+        con.execute(
+            "CREATE TABLE institutions AS SELECT * FROM (VALUES ('I1', 'Tsinghua University'), "
+            "('I2', 'Peking University')) t(institution_id, display_name)"
+        )
+        tsinghua = "Department of Physics, Tsinghua University, Beijing"
+        con.execute(
+            "CREATE TABLE authorships AS SELECT * FROM (VALUES "
+            "('m1', ['I1', 'I1', 'I9'], ['not read: the mention has ids']), "
+            "('m2', [], [?, ?, 'Nowhere Institute']), "
+            "('m3', NULL, NULL)) t(mention_id, institution_ids, raw_affiliations)",
+            [tsinghua, tsinghua],
+        )
+        create_mention_institutions(con)
+        rows = con.execute("SELECT * FROM mention_institutions ORDER BY ALL").fetchall()
+    assert rows == [
+        ("m1", "I1", "Tsinghua University", "id"),
+        ("m1", "I9", "I9", "id"),  # an id the warehouse has no institution for keeps the id as name
+        ("m2", "I1", "Tsinghua University", "matched"),
+        ("m2", None, "Nowhere Institute", "raw"),
+    ]
