@@ -39,7 +39,7 @@ from dedupe.labeled import read_aminer_xml
 from dedupe.mentions import MAX_COAUTHORS, AuthorMention, MentionFeatures, MentionRows, extract_features
 from dedupe.names import ParsedName
 from dedupe.scoring import Evidence, _year_gap
-from warehouse.author_step import _evidence_row, _mentions, mention_from_row, mentions_from_batch
+from warehouse.author_step import _mentions, _pair_columns, mention_from_row, mentions_from_batch
 from warehouse.identity_state import _unit_from_json, _unit_to_json
 
 QIAN = Path(__file__).resolve().parents[1] / "recorded" / "disambiguation" / "qian-dblp-xml"
@@ -222,9 +222,9 @@ def test_evidence_and_names_cross_processes_whole() -> None:
 
 def test_evidence_rows_and_unit_json_match_asdict() -> None:
     e = Evidence("a", "b", 0.42, name_similarity=0.6, east_asian=True, year_gap=None, smaller_size=3)
-    row = _evidence_row(e)
+    row = _pair_columns([e])
     detail = {k: v for k, v in asdict(e).items() if k not in ("left", "right", "score", "rule")}
-    assert row["evidence"] == orjson.dumps(detail, option=orjson.OPT_SORT_KEYS).decode()
+    assert row["evidence"] == [orjson.dumps(detail, option=orjson.OPT_SORT_KEYS).decode()]
     unit = UnitResult("s", {"a": "a", "b": "a"}, {"a": (e,)}, (e,))
     assert _unit_from_json("s", _unit_to_json(unit)) == unit
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, fields
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -133,38 +135,41 @@ def mention_from_row(row: dict[str, Any]) -> AuthorMention:
 
 
 def _evidence_table(evidence: dict[str, Any], author_of: dict[str, str]) -> pa.Table:
-    rows = [
-        {"author_id": author_of[cluster], "step": step, **_evidence_row(e)}
-        for cluster, joins in evidence.items()
-        for step, e in enumerate(joins, 1)
-    ]
-    return pa.Table.from_pylist(rows, schema=_EVIDENCE)
+    authors: list[str] = []
+    steps: list[int] = []
+    joins: list[Evidence] = []
+    for cluster, cluster_joins in evidence.items():
+        author = author_of[cluster]
+        for step, e in enumerate(cluster_joins, 1):
+            authors.append(author)
+            steps.append(step)
+            joins.append(e)
+    return pa.table({"author_id": authors, "step": steps, **_pair_columns(joins)}, schema=_EVIDENCE)
 
 
 def _reviews_table(reviews: tuple[Any, ...], author_of_mention: dict[str, str]) -> pa.Table:
-    rows = [
-        {
-            **_evidence_row(e),
-            "left_author": author_of_mention.get(e.left),
-            "right_author": author_of_mention.get(e.right),
-        }
-        for e in reviews
-    ]
-    return pa.Table.from_pylist(rows, schema=_REVIEWS)
+    columns = {
+        **_pair_columns(reviews),
+        "left_author": [author_of_mention.get(e.left) for e in reviews],
+        "right_author": [author_of_mention.get(e.right) for e in reviews],
+    }
+    return pa.table(columns, schema=_REVIEWS)
 
 
-_DETAIL = tuple(f.name for f in fields(Evidence) if f.name not in ("left", "right", "score", "rule"))
+# The detail fields of an Evidence (all but the pair, score and rule), in sorted order: the JSON of
+# the ``evidence`` column lists them so, the same text as sorting the keys of each, without the sort.
+_DETAIL = tuple(sorted(f.name for f in fields(Evidence) if f.name not in ("left", "right", "score", "rule")))
+_detail: Callable[[Evidence], tuple[Any, ...]] = attrgetter(*_DETAIL)
 
 
-def _evidence_row(e: Evidence) -> dict[str, Any]:
-    # The fields are scalars: reading them is what asdict would give, without its deep copies.
-    detail = {k: getattr(e, k) for k in _DETAIL}
+def _pair_columns(pairs: Sequence[Evidence]) -> dict[str, list[Any]]:
+    """The columns of ``_PAIR`` for joins or review pairs, the detail as a JSON object."""
     return {
-        "left_mention": e.left,
-        "right_mention": e.right,
-        "score": e.score,
-        "rule": e.rule,
-        "evidence": orjson.dumps(detail, option=orjson.OPT_SORT_KEYS).decode(),
+        "left_mention": [e.left for e in pairs],
+        "right_mention": [e.right for e in pairs],
+        "score": [e.score for e in pairs],
+        "rule": [e.rule for e in pairs],
+        "evidence": [orjson.dumps(dict(zip(_DETAIL, _detail(e), strict=True))).decode() for e in pairs],
     }
 
 
