@@ -229,6 +229,25 @@ def test_evidence_rows_and_unit_json_match_asdict() -> None:
     assert _unit_from_json("s", _unit_to_json(unit)) == unit
 
 
+def test_unit_results_stored_by_earlier_versions_read_back_by_name() -> None:
+    e = Evidence("a", "b", 0.42, name_similarity=0.6, east_asian=True, year_gap=None, smaller_size=3)
+    unit = UnitResult("s", {"a": "a", "b": "a"}, {"a": (e,)}, (e,))
+    stored = orjson.loads(_unit_to_json(unit))
+    assert stored["fields"][:4] == ["left", "right", "score", "rule"]
+    assert stored["reviews"] == [[getattr(e, name) for name in stored["fields"]]]
+    # Before the fields were listed: one object per join.
+    objects = {**stored, "evidence": {"a": [asdict(e)]}, "reviews": [asdict(e)]}
+    del objects["fields"]
+    assert _unit_from_json("s", orjson.dumps(objects).decode()) == unit
+    # Other fields, in another order: read by name; a field Evidence lacks is dropped, a missing
+    # one takes its default.
+    names = ["score", "right", "left", "retired_field", "rule", "name_similarity", "east_asian"]
+    values = [0.42, "b", "a", 7, "score", 0.6, True]
+    other = {"fields": names, "clusters": stored["clusters"], "evidence": {"a": [values]}, "reviews": []}
+    expected = Evidence("a", "b", 0.42, name_similarity=0.6, east_asian=True)
+    assert _unit_from_json("s", orjson.dumps(other).decode()).evidence == {"a": (expected,)}
+
+
 def test_a_signature_reads_every_feature_and_no_hash_order(mentions: list[AuthorMention]) -> None:
     # Every field of the features changes the text (a new field must be added to it) ...
     feature = extract_features(mentions[0])

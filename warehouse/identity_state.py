@@ -8,9 +8,12 @@ after each successful publish, like the watermarks.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields
 from datetime import UTC, datetime
+from operator import attrgetter
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pyarrow as pa
@@ -135,33 +138,50 @@ def save_identity_state(lake_dir: Path, state: IdentityState) -> None:
 def read_units(lake_dir: Path) -> dict[str, UnitResult]:
     """The unit results of the last publish, by signature (for incremental resolution)."""
     table = read_state(lake_dir, "author_units", AUTHOR_UNITS)
-    return {row["signature"]: _unit_from_json(row["signature"], row["result"]) for row in table.to_pylist()}
+    signatures, results = table.column("signature").to_pylist(), table.column("result").to_pylist()
+    return {s: _unit_from_json(s, text) for s, text in zip(signatures, results, strict=True)}
 
 
 def units_table(units: dict[str, UnitResult]) -> pa.Table:
     """Unit results as the ``author_units`` state table."""
-    rows = [{"signature": s, "result": _unit_to_json(u)} for s, u in sorted(units.items())]
-    return pa.Table.from_pylist(rows, schema=AUTHOR_UNITS)
+    ordered = sorted(units)
+    results = [_unit_to_json(units[s]) for s in ordered]
+    return pa.table({"signature": ordered, "result": results}, schema=AUTHOR_UNITS)
 
 
+# A unit's joins and review pairs are stored as lists of their fields' values, named once in the
+# unit's "fields": half the size of objects naming every value, and Evidence(*values) to read back.
 _EVIDENCE_FIELDS = tuple(f.name for f in fields(Evidence))
-
-
-def _evidence_dict(e: Evidence) -> dict[str, object]:
-    # Evidence holds scalars only: the same dict as asdict, in field order, without deep copies.
-    return {k: getattr(e, k) for k in _EVIDENCE_FIELDS}
+_evidence_values: Callable[[Evidence], tuple[Any, ...]] = attrgetter(*_EVIDENCE_FIELDS)
 
 
 def _unit_to_json(unit: UnitResult) -> str:
     body = {
+        "fields": _EVIDENCE_FIELDS,
         "clusters": unit.clusters,
-        "evidence": {k: [_evidence_dict(e) for e in joins] for k, joins in unit.evidence.items()},
-        "reviews": [_evidence_dict(e) for e in unit.reviews],
+        "evidence": {k: [_evidence_values(e) for e in joins] for k, joins in unit.evidence.items()},
+        "reviews": [_evidence_values(e) for e in unit.reviews],
     }
     return orjson.dumps(body).decode()
 
 
 def _unit_from_json(signature: str, text: str) -> UnitResult:
     body = orjson.loads(text)
-    evidence = {k: tuple(Evidence(**e) for e in joins) for k, joins in body["evidence"].items()}
-    return UnitResult(signature, body["clusters"], evidence, tuple(Evidence(**e) for e in body["reviews"]))
+    evidence = _reader(body.get("fields"))
+    joins = {k: tuple(map(evidence, values)) for k, values in body["evidence"].items()}
+    return UnitResult(signature, body["clusters"], joins, tuple(map(evidence, body["reviews"])))
+
+
+def _reader(names: list[str] | None) -> Callable[[Any], Evidence]:
+    """How to read back a stored join: by position when its fields are today's, else by name.
+
+    ``names`` is None for results stored before the fields were listed, as one object per join.
+    Fields Evidence no longer has are dropped, new ones take their defaults (an older resolver's
+    results; RESOLVER_VERSION keeps them from being reused, but a later run still reads them).
+    """
+    if names is None:
+        return lambda values: Evidence(**values)
+    if tuple(names) == _EVIDENCE_FIELDS:
+        return lambda values: Evidence(*values)
+    known = set(_EVIDENCE_FIELDS)
+    return lambda values: Evidence(**{k: v for k, v in zip(names, values, strict=True) if k in known})
