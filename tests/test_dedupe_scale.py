@@ -236,7 +236,7 @@ def test_unit_results_stored_by_earlier_versions_read_back_by_name() -> None:
     assert stored["fields"][:4] == ["left", "right", "score", "rule"]
     assert stored["reviews"] == [[getattr(e, name) for name in stored["fields"]]]
     # Before the fields were listed: one object per join.
-    objects = {**stored, "evidence": {"a": [asdict(e)]}, "reviews": [asdict(e)]}
+    objects = {**stored, "evidence": {"a": [asdict(e)]}, "reviews": [{**asdict(e), "retired_field": 1}]}
     del objects["fields"]
     assert _unit_from_json("s", orjson.dumps(objects).decode()) == unit
     # Other fields, in another order: read by name; a field Evidence lacks is dropped, a missing

@@ -179,9 +179,9 @@ def _reader(names: list[str] | None) -> Callable[[Any], Evidence]:
     Fields Evidence no longer has are dropped, new ones take their defaults (an older resolver's
     results; RESOLVER_VERSION keeps them from being reused, but a later run still reads them).
     """
+    known = set(_EVIDENCE_FIELDS)
     if names is None:
-        return lambda values: Evidence(**values)
+        return lambda values: Evidence(**{k: v for k, v in values.items() if k in known})
     if tuple(names) == _EVIDENCE_FIELDS:
         return lambda values: Evidence(*values)
-    known = set(_EVIDENCE_FIELDS)
     return lambda values: Evidence(**{k: v for k, v in zip(names, values, strict=True) if k in known})
