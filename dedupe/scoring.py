@@ -32,9 +32,11 @@ from dedupe.names import (
 
 __all__ = [
     "DEFAULT_WEIGHTS",
+    "EVIDENCE_FIELDS",
     "Evidence",
     "Profile",
     "ScoringWeights",
+    "evidence_field_values",
     "evidence_values",
     "inverse_frequencies",
     "score_pair",
@@ -177,10 +179,13 @@ class Evidence:
     def __reduce__(self) -> tuple[type[Evidence], tuple[Any, ...]]:
         # Pickled by position (see ParsedName.__reduce__): an extended unit sends its earlier joins
         # to a worker and gets them back, by the hundred thousand in a big warehouse.
-        return Evidence, _evidence_fields(self)
+        return Evidence, evidence_field_values(self)
 
 
-_evidence_fields: Callable[[Evidence], tuple[Any, ...]] = attrgetter(*(f.name for f in fields(Evidence)))
+EVIDENCE_FIELDS = tuple(f.name for f in fields(Evidence))
+"""The names of an Evidence's fields, in order."""
+evidence_field_values: Callable[[Evidence], tuple[Any, ...]] = attrgetter(*EVIDENCE_FIELDS)
+"""An Evidence's field values, in order: ``Evidence(*values)`` builds it back."""
 
 
 class Profile:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, fields
+from dataclasses import asdict
 from operator import attrgetter
 from pathlib import Path
 from typing import Any
@@ -15,7 +15,7 @@ import pyarrow as pa
 from dedupe import AuthorMention, assign_author_ids
 from dedupe.incremental import resolve_incrementally
 from dedupe.mentions import MAX_COAUTHORS, MentionRows
-from dedupe.scoring import Evidence
+from dedupe.scoring import EVIDENCE_FIELDS, Evidence
 from warehouse.duck import create_from_arrow
 from warehouse.identity_state import (
     AUTHOR_ASSIGNMENTS,
@@ -158,7 +158,7 @@ def _reviews_table(reviews: tuple[Any, ...], author_of_mention: dict[str, str]) 
 
 # The detail fields of an Evidence (all but the pair, score and rule), in sorted order: the JSON of
 # the ``evidence`` column lists them so, the same text as sorting the keys of each, without the sort.
-_DETAIL = tuple(sorted(f.name for f in fields(Evidence) if f.name not in ("left", "right", "score", "rule")))
+_DETAIL = tuple(sorted(name for name in EVIDENCE_FIELDS if name not in ("left", "right", "score", "rule")))
 _detail: Callable[[Evidence], tuple[Any, ...]] = attrgetter(*_DETAIL)
 
 

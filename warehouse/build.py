@@ -254,7 +254,7 @@ def build_pages(
     limits = {"max_works": PAGE_WORKS, "max_topics": PAGE_TOPICS, "max_collaborators": PAGE_COLLABORATORS}
     con.execute(create)
     con.execute(digests, {"salt": _page_salt(insert, limits)})
-    copied = _copy_unchanged_pages(con, published, report) if published is not None else 0
+    copied = _copy_unchanged_pages(con, published, report)
     con.execute(
         "CREATE TEMP TABLE page_todo AS "
         "SELECT author_id FROM page_digests ANTI JOIN profile_pages USING (author_id)"
@@ -288,10 +288,10 @@ def _page_salt(insert: str, limits: Mapping[str, int]) -> str:
 
 
 def _copy_unchanged_pages(
-    con: duckdb.DuckDBPyConnection, published: Path, report: Callable[[str], None]
+    con: duckdb.DuckDBPyConnection, published: Path | None, report: Callable[[str], None]
 ) -> int:
     """Copy from the ``published`` warehouse the pages whose inputs digest equals the new one."""
-    if not published.is_file():
+    if published is None or not published.is_file():
         return 0
     con.execute("ATTACH ? AS published (READ_ONLY)", [str(published)])
     try:

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
-from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +19,7 @@ import pyarrow as pa
 
 from dedupe.author_ids import Redirect
 from dedupe.incremental import UnitResult
-from dedupe.scoring import Evidence
+from dedupe.scoring import EVIDENCE_FIELDS, Evidence, evidence_field_values
 from warehouse.lake import read_state, write_state
 from warehouse.schemas import described_field
 
@@ -151,16 +150,15 @@ def units_table(units: dict[str, UnitResult]) -> pa.Table:
 
 # A unit's joins and review pairs are stored as lists of their fields' values, named once in the
 # unit's "fields": half the size of objects naming every value, and Evidence(*values) to read back.
-_EVIDENCE_FIELDS = tuple(f.name for f in fields(Evidence))
-_evidence_values: Callable[[Evidence], tuple[Any, ...]] = attrgetter(*_EVIDENCE_FIELDS)
+_KNOWN_FIELDS = frozenset(EVIDENCE_FIELDS)
 
 
 def _unit_to_json(unit: UnitResult) -> str:
     body = {
-        "fields": _EVIDENCE_FIELDS,
+        "fields": EVIDENCE_FIELDS,
         "clusters": unit.clusters,
-        "evidence": {k: [_evidence_values(e) for e in joins] for k, joins in unit.evidence.items()},
-        "reviews": [_evidence_values(e) for e in unit.reviews],
+        "evidence": {k: [evidence_field_values(e) for e in joins] for k, joins in unit.evidence.items()},
+        "reviews": [evidence_field_values(e) for e in unit.reviews],
     }
     return orjson.dumps(body).decode()
 
@@ -179,9 +177,8 @@ def _reader(names: list[str] | None) -> Callable[[Any], Evidence]:
     Fields Evidence no longer has are dropped, new ones take their defaults (an older resolver's
     results; RESOLVER_VERSION keeps them from being reused, but a later run still reads them).
     """
-    known = set(_EVIDENCE_FIELDS)
     if names is None:
-        return lambda values: Evidence(**{k: v for k, v in values.items() if k in known})
-    if tuple(names) == _EVIDENCE_FIELDS:
+        return lambda values: Evidence(**{k: v for k, v in values.items() if k in _KNOWN_FIELDS})
+    if tuple(names) == EVIDENCE_FIELDS:
         return lambda values: Evidence(*values)
-    return lambda values: Evidence(**{k: v for k, v in zip(names, values, strict=True) if k in known})
+    return lambda values: Evidence(**{k: v for k, v in zip(names, values, strict=True) if k in _KNOWN_FIELDS})
