@@ -14,10 +14,12 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import uuid
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import asdict, fields, replace
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import orjson
@@ -69,23 +71,45 @@ def test_streamed_chunked_and_parallel_extraction_give_the_same_result(
 
 
 def test_processes_start_once_and_only_for_a_run_big_enough(
-    mentions: list[AuthorMention], monkeypatch: pytest.MonkeyPatch
+    mentions: list[AuthorMention], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
+    # Each clustering task leaves a file named by the process it ran in, in the folder of its run
+    # (forked processes inherit the patch and the folder).
+    cluster_task, folder = clustering._cluster_task, [tmp_path]
+
+    def noted(task: Any) -> Any:
+        (folder[0] / f"{os.getpid()}-{uuid.uuid4().hex}").touch()
+        return cluster_task(task)
+
+    def processes(path: Path) -> Counter[str]:
+        return Counter(p.name.split("-")[0] for p in path.iterdir())
+
+    monkeypatch.setattr(clustering, "_cluster_task", noted)
     monkeypatch.setattr(clustering, "_CHUNK", 10)
+    folder[0] = tmp_path / "small"
+    folder[0].mkdir()
     small = clustering.Workers(2)
     with small:
         prepared = clustering.prepare(mentions, (), (), small)
         clustering.cluster_units(prepared.units, prepared, clustering.ClusteringConfig(), small)
         assert not small.started  # fewer than PARALLEL_MIN_MENTIONS: all in this process
+    tasks = min(len(prepared.units), 2 * 8)  # 8 tasks per process, of one unit or more
+    assert processes(tmp_path / "small") == {str(os.getpid()): tasks}
     monkeypatch.setattr(clustering, "PARALLEL_MIN_MENTIONS", len(mentions) // 2)
+    folder[0] = tmp_path / "big"
+    folder[0].mkdir()
     big = clustering.Workers(2)
     with big:
         prepared = clustering.prepare(mentions, (), (), big)
         assert big.started
         pool = big.pool()
         clustering.cluster_units(prepared.units, prepared, clustering.ClusteringConfig(), big)
-        assert big.pool() is pool  # clustering ran in the processes extraction started
+        assert big.pool() is pool  # extraction's processes, started once
     assert not big.started  # stopped on leaving
+    # The same tasks, none in this process nor in extraction's (spawned, they are not patched).
+    clustered_in = processes(tmp_path / "big")
+    assert sum(clustered_in.values()) == tasks and str(os.getpid()) not in clustered_in
+    assert 1 <= len(clustered_in) <= 2
     assert resolve_authors(mentions, workers=2) == resolve_authors(mentions)
 
 
