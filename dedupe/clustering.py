@@ -198,9 +198,9 @@ class Workers:
         Forked, the processes find the tasks' features in the memory they share with this one
         instead of receiving them pickled: on the 100k-work nightly delta, pickling the 588,788
         features of the units it touched took this process 8.3 s, and unpickling them took the
-        workers as much again, for 29 s of clustering on 2 processes (17 s forked). A forked
-        process's peak RSS counts the pages it shares with this one. Where fork is not
-        available, the spawned processes receive the tasks pickled.
+        workers as much again (clustering on 2 processes: 21.2-21.7 s spawned, 15.5-17.3 s
+        forked). A forked process's peak RSS counts the pages it shares with this one. Where fork
+        is not available, the spawned processes receive the tasks pickled.
         """
         if "fork" not in multiprocessing.get_all_start_methods():
             return list(self.pool().map(_cluster_task, tasks))

@@ -110,7 +110,16 @@ def test_processes_start_once_and_only_for_a_run_big_enough(
     clustered_in = processes(tmp_path / "big")
     assert sum(clustered_in.values()) == tasks and str(os.getpid()) not in clustered_in
     assert 1 <= len(clustered_in) <= 2
-    assert resolve_authors(mentions, workers=2) == resolve_authors(mentions)
+    reference = resolve_authors(mentions)
+    assert resolve_authors(mentions, workers=2) == reference
+    # Where the system cannot fork, the spawned processes cluster them: the same result.
+    def not_forked(index: int) -> Any:
+        raise AssertionError("forked where fork is not available")
+
+    monkeypatch.setattr(clustering, "_cluster_task", cluster_task)  # spawned ones get it by name
+    monkeypatch.setattr(clustering, "_forked_task", not_forked)
+    monkeypatch.setattr(clustering.multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    assert resolve_authors(mentions, workers=2) == reference
 
 
 def test_a_run_collects_garbage_less_often_here_and_in_its_workers_and_restores_it() -> None:
