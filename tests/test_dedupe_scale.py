@@ -112,6 +112,7 @@ def test_processes_start_once_and_only_for_a_run_big_enough(
     assert 1 <= len(clustered_in) <= 2
     reference = resolve_authors(mentions)
     assert resolve_authors(mentions, workers=2) == reference
+
     # Where the system cannot fork, the spawned processes cluster them: the same result.
     def not_forked(index: int) -> Any:
         raise AssertionError("forked where fork is not available")
