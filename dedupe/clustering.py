@@ -207,6 +207,7 @@ class Workers:
         _FORKED_TASKS[:] = tasks
         # Every object now alive is left out of the forked processes' garbage collections: a
         # collection there would otherwise walk them all, and touching them copies their pages.
+        # (They inherit this process's raised threshold, so they need no initializer.)
         gc.freeze()
         try:
             context = multiprocessing.get_context("fork")
