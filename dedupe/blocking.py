@@ -19,7 +19,13 @@ of that person's mentions unmerged (S2AND-qian B-cubed F1 0.68 -> 0.72).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from itertools import chain
+from operator import attrgetter
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
 
 from dedupe.mentions import MentionFeatures
 from dedupe.names import ParsedName, given_name_similarity
@@ -79,66 +85,130 @@ def group_units(
 def candidate_pairs(
     unit: Sequence[MentionFeatures], group: Sequence[str] | None = None
 ) -> Iterator[tuple[int, int]]:
-    """Index pairs ``(i, j)``, ``i < j``, of one unit worth scoring (see module docstring).
+    """Index pairs ``(i, j)``, ``i < j``, of one unit worth scoring (see module docstring), in no
+    particular order.
 
     With ``group``, each mention's cluster, what is compared is clusters: pairs within a cluster are
     left out, and of the pairs that join two clusters with the same two given names, one stands for
     all. The clusters proposed as neighbours are the same; a nightly run extending clusters of
     hundreds of mentions is spared the pairs among their mentions (9.2M of them on the 100k delta).
+
+    The pairs are made with array operations, not one Python call per pair: on the 33 biggest units
+    of the 100k nightly delta (127,169 mentions, 217,237 pairs), 3.7 s -> 1.7 s; clustering all
+    6,203 units the delta touches, in one process, 26.1 s -> 22.0 s.
     """
     n = len(unit)
-    compatible = _NameCompatibility(unit)
-    # A token per mention, or per (cluster, given name): the mentions one token stands for are alike.
-    tokens: dict[tuple[str, int], int] = {}
-    names = compatible.name_of
-    token = (
-        list(range(n))
-        if group is None
-        else [tokens.setdefault(key, len(tokens)) for key in zip(group, names, strict=True)]
-    )
-    width = max(token, default=0) + 1
-    seen: set[int] = set()  # token pair (x, y), x < y, as x * width + y: an int is smaller than a tuple
-
-    def new(i: int, j: int) -> bool:
-        x, y = token[i], token[j]
-        if group is not None and group[i] == group[j]:
-            return False
-        pair = x * width + y if x < y else y * width + x
-        if pair in seen:
-            return False
-        seen.add(pair)
-        return compatible(i, j)
-
+    if n < 2:
+        return iter(())
+    numbers: dict[ParsedName, int] = {}
+    name = np.fromiter((numbers.setdefault(f.name, len(numbers)) for f in unit), np.int64, n)
+    cluster = np.arange(n) if group is None else _numbered(group)
+    # A token per (cluster, given name): the mentions one token stands for are alike, so one pair of
+    # mentions stands for all the pairs between two tokens.
+    _, first, token = np.unique(cluster * len(numbers) + name, return_index=True, return_inverse=True)
+    tokens = len(first)
     if n <= EXHAUSTIVE_UNIT:
-        for i in range(n):
-            for j in range(i + 1, n):
-                if new(i, j):
-                    yield i, j
-        return
-    postings: dict[str, list[int]] = defaultdict(list)
-    for index, f in enumerate(unit):
-        for piece in _evidence_pieces(f):
-            postings[piece].append(index)
-    for piece in sorted(postings):
-        members = postings[piece]
-        window = len(members)
-        if window > MAX_POSTING:
-            if piece.startswith(_WORD_PIECES):
-                continue
-            window = POSTING_WINDOW
-        elif group is not None:  # every pair of the piece is proposed: one mention per token will do
-            firsts: dict[int, int] = {}
-            for i in members:
-                firsts.setdefault(token[i], i)
-            members = list(firsts.values())
-        for x, i in enumerate(members):
-            for j in members[x + 1 : x + 1 + window]:
-                if new(i, j):
-                    yield i, j
+        x, y = _all_pairs(np.zeros(tokens, np.int64), np.arange(tokens))
+    else:
+        piece, member, size = _postings(unit)
+        windowed = size[piece] > MAX_POSTING
+        x1, y1 = _window_pairs(piece[windowed], token[member[windowed]])
+        # Every pair of a smaller piece is proposed: one mention per token will do.
+        shared = np.unique(piece[~windowed] * tokens + token[member[~windowed]])
+        x2, y2 = _all_pairs(shared // tokens, shared % tokens)
+        x, y = np.concatenate((x1, x2)), np.concatenate((y1, y2))
+    x, y = np.minimum(x, y), np.maximum(x, y)
+    apart = cluster[first][x] != cluster[first][y]
+    pair = np.unique(x[apart] * tokens + y[apart])
+    x, y = first[pair // tokens], first[pair % tokens]
+    keep = _compatible(list(numbers), name[x], name[y])
+    x, y = x[keep], y[keep]
+    return zip(np.minimum(x, y).tolist(), np.maximum(x, y).tolist(), strict=True)
 
 
-class _NameCompatibility:
-    """Whether the given names of two mentions of a unit can be one person's (a cached test).
+_Ints = npt.NDArray[np.int64]
+
+
+def _numbered(values: Sequence[str]) -> _Ints:
+    numbers: dict[str, int] = {}
+    return np.fromiter((numbers.setdefault(v, len(numbers)) for v in values), np.int64, len(values))
+
+
+def _affiliation_words(f: MentionFeatures) -> set[str]:
+    return {word for text in f.affiliations for word in text.split()}
+
+
+def _one(value: str | None) -> tuple[str, ...]:
+    return (value,) if value else ()
+
+
+# The pieces of evidence of a mention, by kind (each kind its own pieces). The last two kinds are
+# words (title words, topics): a frequent one says nothing about who wrote it, so it proposes nothing.
+_KINDS: tuple[Callable[[MentionFeatures], Collection[str]], ...] = (
+    attrgetter("coauthors"),
+    attrgetter("institutions"),
+    _affiliation_words,
+    lambda f: _one(f.venue),
+    lambda f: _one(f.source_author_id),
+    lambda f: _one(f.orcid),
+    attrgetter("title_tokens"),
+    attrgetter("topics"),
+)
+_WORD_KINDS = 2
+
+
+def _postings(unit: Sequence[MentionFeatures]) -> tuple[_Ints, _Ints, _Ints]:
+    """The pieces of evidence that propose pairs, and the mentions that hold them.
+
+    Returns:
+        ``(piece, member, size)``: one entry per mention holding a piece shared by two or more
+        mentions (frequent words left out), sorted by piece, then mention index; and each piece's
+        number of mentions.
+    """
+    n = len(unit)
+    pieces, members, words = [], [], []
+    numbers = 0  # pieces numbered so far
+    for kind, pieces_of in enumerate(_KINDS):
+        held = list(map(pieces_of, unit))
+        # Arrow numbers the distinct pieces, much faster than a dictionary in Python would.
+        numbered = pa.array(list(chain.from_iterable(held)), pa.string()).dictionary_encode()
+        pieces.append(numbered.indices.to_numpy().astype(np.int64) + numbers)
+        numbers += len(numbered.dictionary)
+        members.append(np.repeat(np.arange(n), np.fromiter(map(len, held), np.int64, n)))
+        words.append(np.full(len(numbered.dictionary), kind >= len(_KINDS) - _WORD_KINDS))
+    piece, member, word = np.concatenate(pieces), np.concatenate(members), np.concatenate(words)
+    size = np.bincount(piece, minlength=numbers)
+    proposing = (size[piece] > 1) & ~(word[piece] & (size[piece] > MAX_POSTING))
+    piece, member = piece[proposing], member[proposing]
+    order = np.argsort(piece, kind="stable")
+    return piece[order], member[order], size
+
+
+def _all_pairs(piece: _Ints, token: _Ints) -> tuple[_Ints, _Ints]:
+    """Every pair of tokens of each piece (entries sorted by piece), pieces of one size at a time."""
+    starts = np.flatnonzero(np.diff(piece, prepend=-1))
+    sizes = np.diff(starts, append=len(piece))
+    xs, ys = [np.empty(0, np.int64)], [np.empty(0, np.int64)]
+    for k in np.unique(sizes[sizes > 1]).tolist():
+        members = token[starts[sizes == k][:, None] + np.arange(k)]
+        left, right = np.triu_indices(k, 1)
+        xs.append(members[:, left].ravel())
+        ys.append(members[:, right].ravel())
+    return np.concatenate(xs), np.concatenate(ys)
+
+
+def _window_pairs(piece: _Ints, token: _Ints) -> tuple[_Ints, _Ints]:
+    """Each member of a piece (entries sorted by piece) with the next POSTING_WINDOW members."""
+    xs, ys = [np.empty(0, np.int64)], [np.empty(0, np.int64)]
+    for step in range(1, POSTING_WINDOW + 1):
+        same = piece[:-step] == piece[step:]
+        xs.append(token[:-step][same])
+        ys.append(token[step:][same])
+    return np.concatenate(xs), np.concatenate(ys)
+
+
+def _compatible(names: list[ParsedName], left: _Ints, right: _Ints) -> npt.NDArray[np.bool_]:
+    """Whether the given names of each pair can be one person's, tested once per two names.
 
     A pair of mentions with incompatible names is not a candidate: any two clusters holding them have
     a name conflict (the cluster score takes the least compatible pair of names) and stay apart anyway.
@@ -146,35 +216,11 @@ class _NameCompatibility:
     must-linked before agglomeration, or kept apart by a cannot-link.) In a big unit most candidate
     pairs are such (``Wang Yu`` and ``Wang Yan`` share ``wang, y``).
     """
-
-    def __init__(self, unit: Sequence[MentionFeatures]) -> None:
-        numbers: dict[ParsedName, int] = {}
-        self.name_of = [numbers.setdefault(f.name, len(numbers)) for f in unit]
-        self.names = list(numbers)
-        self.known: dict[int, bool] = {}
-
-    def __call__(self, i: int, j: int) -> bool:
-        x, y = sorted((self.name_of[i], self.name_of[j]))
-        key = x * len(self.names) + y
-        known = self.known.get(key)
-        if known is None:
-            known = self.known[key] = given_name_similarity(self.names[x], self.names[y]) > 0.0
-        return known
-
-
-_WORD_PIECES = ("t:", "k:")  # title words and topics: a frequent one says nothing about who wrote it
-
-
-def _evidence_pieces(f: MentionFeatures) -> set[str]:
-    pieces = {f"c:{c}" for c in f.coauthors}
-    pieces.update(f"i:{i}" for i in f.institutions)
-    pieces.update(f"a:{word}" for text in f.affiliations for word in text.split())
-    pieces.update(f"t:{token}" for token in f.title_tokens)
-    pieces.update(f"k:{topic}" for topic in f.topics)
-    if f.venue:
-        pieces.add(f"v:{f.venue}")
-    if f.source_author_id:
-        pieces.add(f"s:{f.source_author_id}")
-    if f.orcid:
-        pieces.add(f"o:{f.orcid}")
-    return pieces
+    count = len(names)
+    tested, which = np.unique(np.minimum(left, right) * count + np.maximum(left, right), return_inverse=True)
+    verdicts = np.fromiter(
+        (given_name_similarity(names[k // count], names[k % count]) > 0.0 for k in tested.tolist()),
+        np.bool_,
+        len(tested),
+    )
+    return verdicts[which]
