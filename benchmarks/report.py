@@ -333,7 +333,10 @@ def _scale(x: Result) -> list[str]:
         f"built like the warehouse builds them) in {x['workers']} worker processes. Target under "
         f"{minutes:.0f} minutes on 2 cores with peak memory under {gib:.0f} GB: "
         f"{_verdict(bool(x['target_met']))} ({x['seconds'] / 60:.1f} min, {x['peak_mib'] / 1024:.2f} GiB "
-        "in the largest process). CPU s sums the main process and its workers.",
+        "in the largest process). CPU s sums the main process and its workers. The workers that "
+        "cluster are forked from the main process once the features exist (since 623934f), so a "
+        "worker's peak RSS also counts the pages it shares with the main process: the largest "
+        "process and the sum of the two overstate the memory in use.",
     ]
 
 
