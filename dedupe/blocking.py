@@ -19,9 +19,10 @@ of that person's mentions unmerged (S2AND-qian B-cubed F1 0.68 -> 0.72).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Sequence
 from itertools import chain
 from operator import attrgetter
+from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -100,12 +101,11 @@ def candidate_pairs(
     n = len(unit)
     if n < 2:
         return iter(())
-    numbers: dict[ParsedName, int] = {}
-    name = np.fromiter((numbers.setdefault(f.name, len(numbers)) for f in unit), np.int64, n)
-    cluster = np.arange(n) if group is None else _numbered(group)
+    name, names = _numbered([f.name for f in unit])
+    cluster = np.arange(n) if group is None else _numbered(group)[0]
     # A token per (cluster, given name): the mentions one token stands for are alike, so one pair of
     # mentions stands for all the pairs between two tokens.
-    _, first, token = np.unique(cluster * len(numbers) + name, return_index=True, return_inverse=True)
+    _, first, token = np.unique(cluster * len(names) + name, return_index=True, return_inverse=True)
     tokens = len(first)
     if n <= EXHAUSTIVE_UNIT:
         x, y = _all_pairs(np.zeros(tokens, np.int64), np.arange(tokens))
@@ -118,20 +118,24 @@ def candidate_pairs(
         x2, y2 = _all_pairs(shared // tokens, shared % tokens)
         x, y = np.concatenate((x1, x2)), np.concatenate((y1, y2))
     x, y = np.minimum(x, y), np.maximum(x, y)
-    apart = cluster[first][x] != cluster[first][y]
+    cluster_of = cluster[first]  # each token's
+    apart = cluster_of[x] != cluster_of[y]
     pair = np.unique(x[apart] * tokens + y[apart])
     x, y = first[pair // tokens], first[pair % tokens]
-    keep = _compatible(list(numbers), name[x], name[y])
+    keep = _compatible(names, name[x], name[y])
     x, y = x[keep], y[keep]
     return zip(np.minimum(x, y).tolist(), np.maximum(x, y).tolist(), strict=True)
 
 
 _Ints = npt.NDArray[np.int64]
+_Value = TypeVar("_Value", bound=Hashable)
 
 
-def _numbered(values: Sequence[str]) -> _Ints:
-    numbers: dict[str, int] = {}
-    return np.fromiter((numbers.setdefault(v, len(numbers)) for v in values), np.int64, len(values))
+def _numbered(values: Sequence[_Value]) -> tuple[_Ints, list[_Value]]:
+    """Each value's number (distinct values in order of first appearance), and those values."""
+    numbers: dict[_Value, int] = {}
+    numbered = np.fromiter((numbers.setdefault(v, len(numbers)) for v in values), np.int64, len(values))
+    return numbered, list(numbers)
 
 
 def _affiliation_words(f: MentionFeatures) -> set[str]:
