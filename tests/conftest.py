@@ -1,12 +1,14 @@
 """Shared fixtures: the recorded data, a loopback replay server, settings on a temporary data dir.
 
 Prefect is isolated before anything imports it: no telemetry, a temporary PREFECT_HOME and result
-storage (``prefect_test_harness`` isolates the database but not result storage).
+storage (``prefect_test_harness`` isolates the database but not result storage), removed at exit.
 """
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +17,7 @@ from typing import Any
 import pytest
 
 _PREFECT_TMP = Path(tempfile.mkdtemp(prefix="bzpeer-prefect-"))
+atexit.register(shutil.rmtree, _PREFECT_TMP, ignore_errors=True)  # each run left about 5 MB in /tmp
 os.environ.update(
     {
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
