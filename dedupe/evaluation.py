@@ -116,7 +116,9 @@ class EvaluationReport:
         return "\n".join(lines)
 
     def write_predictions(self, path: str | Path) -> None:
-        """Write one JSON line per publication: ``{"name", "publication_id", "cluster"}``."""
+        """Write one JSON line per publication: ``{"name", "publication_id", "cluster"}`` (its folder
+        is made if missing)."""
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
         with Path(path).open("wb") as out:
             for name, publication_id, cluster in self.predictions:
                 row = {"name": name, "publication_id": publication_id, "cluster": cluster}

@@ -172,7 +172,7 @@ def evaluate(
         Path | None, typer.Option("--s2and", help="Folder with signatures.json and clusters.json.")
     ] = None,
     predictions: Annotated[
-        Path | None, typer.Option(help="Write one JSON line per publication here.")
+        Path | None, typer.Option(help="Write one JSON line per publication of --aminer-xml here.")
     ] = None,
     worst: Annotated[int, typer.Option(min=0, help="Also list the N names with the most wrong pairs.")] = 0,
 ) -> None:
@@ -182,6 +182,11 @@ def evaluate(
 
     if aminer_xml is None and s2and is None:
         console.print("[red]give --aminer-xml DIR and/or --s2and DIR[/red]")
+        raise typer.Exit(2)
+    if predictions is not None and aminer_xml is None:
+        console.print(
+            "[red]--predictions writes the publications of --aminer-xml: give that folder too[/red]"
+        )
         raise typer.Exit(2)
     for kind, folder, evaluate_dir in (
         ("AMiner XML", aminer_xml, evaluate_aminer),
@@ -203,7 +208,10 @@ def evaluate(
         if worst:
             _print_errors(report.errors[:worst], len(report.errors))
         if predictions is not None and kind == "AMiner XML":
-            report.write_predictions(predictions)
+            try:
+                report.write_predictions(predictions)
+            except OSError as exc:
+                fail(OSError(f"cannot write the predictions to {predictions}: {exc.strerror}"))
             console.print(f"predictions written to {predictions}")
 
 

@@ -88,7 +88,7 @@ def test_aminer_evaluation_and_predictions_file(tmp_path: Path) -> None:
     report = evaluate_aminer(_xml_dir(tmp_path))
     # The namesakes on paper 77 can never join (two positions on one work).
     assert report.predictions[0][2] != report.predictions[1][2]
-    out = tmp_path / "predictions.jsonl"
+    out = tmp_path / "new" / "predictions.jsonl"  # its folder is made
     report.write_predictions(out)
     lines = [orjson.loads(line) for line in out.read_bytes().splitlines()]
     assert lines[0] == {
@@ -243,13 +243,22 @@ def test_bad_inputs_of_the_commands_are_one_clear_line(tmp_path: Path) -> None:
     (tmp_path / "full" / "f.txt").write_text("x")
     synth = runner.invoke(app, ["synth", "--works", "100", "--out", str(tmp_path / "full")])
     assert synth.exit_code == 2 and "is not empty" in synth.output
+    lone = runner.invoke(
+        app, ["authors", "evaluate", "--s2and", str(DATA / "s2and-dummy"), "--predictions", "p"]
+    )
+    assert lone.exit_code == 2 and "give that folder too" in lone.output  # not silently left unwritten
+    shutil.copy(DATA / "qian-dblp-xml" / "Haibo_Yu.xml", tmp_path / "full")
+    folder = runner.invoke(
+        app, ["authors", "evaluate", "--aminer-xml", str(tmp_path / "full"), "--predictions", str(tmp_path)]
+    )
+    assert folder.exit_code == 2 and f"cannot write the predictions to {tmp_path}" in folder.output
     settings = tmp_path / "settings.toml"
     settings.write_text(f'data_dir = "{(tmp_path / "data").as_posix()}"\n')
     schema = runner.invoke(app, ["schema", "--config", str(settings)])
     assert schema.exit_code == 2 and "no warehouse" in schema.output.lower()
     assert not any(
         result.exception and not isinstance(result.exception, SystemExit)
-        for result in (missing, synth, schema)
+        for result in (missing, synth, lone, folder, schema)
     )
 
 
