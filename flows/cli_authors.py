@@ -99,6 +99,9 @@ def review(
         return
     with readonly_warehouse(settings) as con:
         pairs = review_pairs(con, limit, _live_id(con, author_id) if author_id else None)
+    if not pairs:
+        console.print(f"No pairs kept apart for review{f' around {author_id}' if author_id else ''}.")
+        return
     table = Table(
         id_column("left", [p.left_mention for p in pairs]),
         id_column("right", [p.right_mention for p in pairs]),
@@ -152,9 +155,19 @@ def split(
     with readonly_warehouse(settings) as con:
         own = {m.mention_id for m in author_mentions(con, _live_id(con, author_id))}
     unknown = sorted(set(moved) - own)
-    if unknown or not moved or set(moved) == own:
+    problem = (
+        f"these are not its mentions: {', '.join(unknown)}"
+        if unknown
+        else "no mention id given"
+        if not moved
+        else "that is every one of its mentions: a split keeps at least one with the author"
+        if set(moved) == own
+        else None
+    )
+    if problem:
         console.print(
-            f"[red]--mentions must name some, not all, mentions of {author_id}; not its: {unknown}[/red]"
+            f"[red]--mentions must name some, not all, mentions of {author_id} "
+            f"(`bzpeer authors explain {author_id}` lists them); {problem}[/red]"
         )
         raise typer.Exit(2)
     stay = sorted(own - set(moved))

@@ -293,6 +293,20 @@ def test_decisions_about_unknown_mentions_or_one_author_are_refused(settings_fil
     assert itself.exit_code == 2
     once = runner.invoke(app, ["authors", "merge", author, author, *config])
     assert once.exit_code == 2 and "nothing to merge" in once.output
+    with duckdb.connect(str(data / "warehouse.duckdb"), read_only=True) as con:
+        own = [
+            m
+            for (m,) in con.execute(
+                "SELECT mention_id FROM authorships WHERE author_id = ?", [author]
+            ).fetchall()
+        ]
+    for mentions, problem in (
+        (",".join(own), "that is every one of its mentions"),
+        (" , ", "no mention id given"),
+        (f"{mention},openalex:W0#9", "these are not its mentions: openalex:W0#9"),
+    ):
+        split = runner.invoke(app, ["authors", "split", author, "--mentions", mentions, *config])
+        assert split.exit_code == 2 and problem in " ".join(split.output.split()), split.output
     assert read_overrides(data / "lake").num_rows == 0
 
 
@@ -321,3 +335,11 @@ def test_split_command_rejects_mentions_of_someone_else(settings_file: Path) -> 
 def test_evaluate_needs_a_data_set() -> None:
     result = CliRunner().invoke(app, ["authors", "evaluate"])
     assert result.exit_code == 2 and "--aminer-xml" in result.output
+
+
+def test_review_with_no_pairs_says_so(settings_file: Path) -> None:
+    # It printed an empty table with its headers.
+    with duckdb.connect(str(settings_file.parent / "data" / "warehouse.duckdb"), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM identity_reviews").fetchone() == (0,)
+    result = CliRunner().invoke(app, ["authors", "review", "--config", str(settings_file)])
+    assert (result.exit_code, result.output) == (0, "No pairs kept apart for review.\n")
