@@ -14,6 +14,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from flows.cli_authors import app as authors_app
@@ -42,7 +43,8 @@ def nightly(config: ConfigOption = None) -> None:
     from flows.runners import on_task_runner
 
     flow = on_task_runner(nightly_import, cli_settings(config))
-    result = flow(config_file=str(config) if config else None)
+    with _run_failures("the failed windows keep their watermark: the next nightly fetches them again"):
+        result = flow(config_file=str(config) if config else None)
     console.print(f"published run {result['run_id']}: {result['works']} works, {result['authors']} authors")
 
 
@@ -80,16 +82,17 @@ def backfill_command(
             settings = settings.model_copy(update={"dask_workers": dask_workers})
         plans, _ = plan_backfill_run(settings, sources, scopes, window, chunk, path, datetime.now(UTC))
         console.print(f"backfill: {len(plans)} chunks (progress below, one line per chunk)")
-        result = on_task_runner(backfill, settings)(
-            sources,
-            start,
-            end,
-            scopes,
-            chunk,
-            str(bulk_path) if bulk_path else None,
-            force,
-            str(config) if config else None,
-        )
+        with _run_failures("run the same command again: the chunks that finished are skipped"):
+            result = on_task_runner(backfill, settings)(
+                sources,
+                start,
+                end,
+                scopes,
+                chunk,
+                str(bulk_path) if bulk_path else None,
+                force,
+                str(config) if config else None,
+            )
     console.print(
         f"backfill {result['run_id']}: {result['chunks']} chunks, {result['works']} works published"
     )
@@ -162,6 +165,23 @@ def serve(config: ConfigOption = None) -> None:
     from flows.serve import serve_deployments
 
     serve_deployments(config)
+
+
+@contextmanager
+def _run_failures(retry: str) -> Iterator[None]:
+    """A run with a failed window ends in one red paragraph and exit code 1, not a traceback (the
+    flow run itself is Failed in Prefect, with the task's traceback in its log)."""
+    from flows.tasks import RunFailed
+
+    try:
+        yield
+    except RunFailed as exc:
+        errors.print(
+            f"[red]{escape(str(exc))}[/red]\nAny window that finished was published; {retry}. "
+            "`bzpeer status` shows every window of the run.",
+            soft_wrap=True,
+        )
+        raise typer.Exit(1) from exc
 
 
 @contextmanager

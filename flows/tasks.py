@@ -27,6 +27,7 @@ from warehouse.lake import batch_exists
 __all__ = [
     "SECRET_BLOCK",
     "WRITER_LIMIT",
+    "RunFailed",
     "flow_settings",
     "import_windows",
     "publish",
@@ -180,10 +181,18 @@ def _parallel(plan: WindowPlan, bulk: tuple[str, str] | None) -> bool:
     return bool(bulk) or plan.source != "arxiv"
 
 
+class RunFailed(RuntimeError):
+    """A window of the run failed: what finished was published, the run is recorded as failed."""
+
+
 def report(run: RunRecord) -> None:
-    """Publish the run's summary as a Prefect artifact; fail the flow run if a window failed."""
+    """Publish the run's summary as a Prefect artifact; fail the flow run if a window failed.
+
+    Raises:
+        RunFailed: A window failed (``run.error`` says which and why).
+    """
     create_markdown_artifact(
         run_summary_markdown(run), key=f"{run.flow}-summary", description=f"{run.flow} {run.run_id}"
     )
     if run.error:
-        raise RuntimeError(f"{run.flow} {run.run_id}: {run.error}")
+        raise RunFailed(f"{run.flow} {run.run_id}: {run.error}")

@@ -13,7 +13,9 @@ import duckdb
 import pytest
 from prefect import get_client
 from prefect.testing.utilities import prefect_test_harness
+from typer.testing import CliRunner
 
+from flows.cli import app
 from flows.nightly import nightly_import
 from flows.serve import ensure_writer_limit
 from flows.tasks import WRITER_LIMIT, _writer_slot
@@ -106,8 +108,11 @@ def test_a_failing_source_keeps_its_watermark_and_publishes_the_rest(
 ) -> None:
     monkeypatch.setenv("BZPEER_ARXIV_BASE_URL", "http://127.0.0.1:9/api/query")  # nothing listens
     monkeypatch.setenv("BZPEER_HTTP__MAX_RETRIES", "0")
-    with pytest.raises(RuntimeError, match="arXiv unreachable"):
-        nightly_import(config_file=str(DEMO_CONFIG))
+    # Through the command an operator runs: one red paragraph and exit code 1, not a traceback.
+    result = CliRunner().invoke(app, ["nightly", "--config", str(DEMO_CONFIG)])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+    said = " ".join(result.output.split())
+    assert "arXiv unreachable" in said and "the next nightly fetches them again" in said
     with duckdb.connect(str(env / "warehouse.duckdb"), read_only=True) as con:
         works = con.execute("SELECT sources, count(*) FROM works GROUP BY ALL").fetchall()
         assert works == [(["openalex"], 473)]
