@@ -56,11 +56,12 @@ def backfill(
         "chunk_days": chunk_days,
         "bulk_path": bulk_path,
     }
-    command = f"bzpeer backfill --source {','.join(sources)} --start {start} --end {end} --chunk {chunk_days}"
+    command = ["bzpeer", "backfill", "--source", ",".join(sources), "--start", start, "--end", end]
+    command += ["--scope", ",".join(scopes)] if scopes else []
+    command += ["--chunk", str(chunk_days)]
+    command += ["--bulk-path", str(Path(bulk_path).resolve())] if bulk_path else []
     plans, bulk = plan_backfill_run(settings, sources, scopes, (start, end), chunk_days, bulk_path, started)
-    run = start_run(
-        settings, "backfill", started, params, command + (f" --bulk-path {bulk_path}" if bulk_path else "")
-    )
+    run = start_run(settings, "backfill", started, params, command, config_file)
     import_windows(settings, run, plans, skip_finished=not force, bulk=bulk)
     run.settle_status()
     run = publish(settings, run, {})  # a backfill never moves the nightly watermark

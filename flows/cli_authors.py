@@ -95,7 +95,7 @@ def review(
                 f"(`bzpeer authors review` and `explain` list them); not found: {unknown}[/red]"
             )
             raise typer.Exit(2)
-        _decide(settings, [Override(kind, pair[0], pair[1], "review", reason, by)])
+        _decide(settings, [Override(kind, pair[0], pair[1], "review", reason, by)], config)
         return
     with readonly_warehouse(settings) as con:
         pairs = review_pairs(con, limit, _live_id(con, author_id) if author_id else None)
@@ -136,7 +136,7 @@ def merge(
         )
         raise typer.Exit(2)
     anchor = mentions[0]
-    _decide(settings, [Override("must_link", anchor, m, "merge", reason, by) for m in mentions[1:]])
+    _decide(settings, [Override("must_link", anchor, m, "merge", reason, by) for m in mentions[1:]], config)
     with readonly_warehouse(settings) as con:
         console.print(f"{first} and {second} are now {current_author_id(con, authors[0])}")
 
@@ -173,7 +173,7 @@ def split(
     stay = sorted(own - set(moved))
     decisions = [Override("cannot_link", m, s, "split", reason, by) for m in moved for s in stay]
     decisions += [Override("must_link", moved[0], m, "split", reason, by) for m in moved[1:]]
-    _decide(settings, decisions)
+    _decide(settings, decisions, config)
 
 
 @app.command()
@@ -240,12 +240,12 @@ def _print_errors(errors: Sequence[NameErrors], total: int) -> None:
     console.print(table)
 
 
-def _decide(settings: Settings, decisions: list[Override]) -> None:
+def _decide(settings: Settings, decisions: list[Override], config: Path | None) -> None:
     from flows.pipeline import republish
 
     decision_id = save_override(settings.lake_dir, decisions)
     console.print(f"decision {decision_id} stored ({len(decisions)} mention pairs); republishing ...")
-    counts = republish(settings, "identity-override", {"decision_id": decision_id}, _progress)
+    counts = republish(settings, "identity-override", {"decision_id": decision_id}, _progress, config)
     console.print(f"published: {counts.works} works, {counts.authors} authors")
 
 

@@ -25,7 +25,9 @@ def nightly_import(config_file: str | None = None) -> dict[str, Any]:
     """
     settings = flow_settings(config_file)
     started = datetime.now(UTC)
-    run = start_run(settings, "nightly", started, {"config_file": config_file}, "bzpeer nightly")
+    run = start_run(
+        settings, "nightly", started, {"config_file": config_file}, ["bzpeer", "nightly"], config_file
+    )
     plans = plan_nightly(settings, read_watermarks(settings.lake_dir), started)
     ends = import_windows(settings, run, plans)
     run.settle_status()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 import socket
 import uuid
 from collections.abc import Callable
@@ -42,18 +43,26 @@ def new_run_id(now: datetime) -> str:
 
 
 def start_run(
-    settings: Settings, flow: str, started: datetime, params: dict[str, object], command: str
+    settings: Settings,
+    flow: str,
+    started: datetime,
+    params: dict[str, object],
+    command: list[str],
+    config_file: str | Path | None = None,
 ) -> RunRecord:
     """Record a run as running (with the command that resumes it) before it does anything.
 
     If the process dies, ``bzpeer status`` finds the run still ``running`` with a dead pid and
-    prints the command.
+    prints the command: ``command``'s words, quoted for a shell, with ``--config`` and the settings
+    file's absolute path when the run had one (without it, the command would read other settings).
     """
+    if config_file is not None:
+        command = [*command, "--config", str(Path(config_file).resolve())]
     run = RunRecord(
         new_run_id(started),
         flow,
         started,
-        params={**params, "pid": os.getpid(), "host": socket.gethostname(), "command": command},
+        params={**params, "pid": os.getpid(), "host": socket.gethostname(), "command": shlex.join(command)},
     )
     save_run(settings.lake_dir, run)
     return run
@@ -182,10 +191,12 @@ def republish(
     flow: str,
     params: dict[str, object],
     progress: Callable[[str], None] | None = None,
+    config_file: Path | None = None,
 ) -> PublishedCounts:
-    """Rebuild the warehouse from the lake as it is (no fetching): after an operator decision."""
+    """Rebuild the warehouse from the lake as it is (no fetching): after an operator decision.
+    ``config_file`` is the settings file the operator gave, if any (for the resume command)."""
     started = datetime.now(UTC)
-    run = start_run(settings, flow, started, params, "bzpeer rebuild")
+    run = start_run(settings, flow, started, params, ["bzpeer", "rebuild"], config_file)
     run.status = "published"
     counts = finish_run(settings, run, {}, publish=True, progress=progress)
     assert counts is not None

@@ -32,7 +32,9 @@ def rebuild(config_file: str | None = None) -> dict[str, Any]:
     """Normalize every raw fetch again and publish the warehouse from the result."""
     settings = flow_settings(config_file)
     started = datetime.now(UTC)
-    run = start_run(settings, "rebuild", started, {"config_file": config_file}, "bzpeer rebuild")
+    run = start_run(
+        settings, "rebuild", started, {"config_file": config_file}, ["bzpeer", "rebuild"], config_file
+    )
     for landed in _landed_fetches(settings):
         try:
             counts = restage(settings, landed)

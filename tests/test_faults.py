@@ -47,7 +47,7 @@ OUTCOMES: dict[str, str] = {}  # scenario -> outcome, printed at the end for doc
 def run_import(settings: Settings) -> RunRecord:
     """One nightly import without Prefect: what flows.tasks.import_windows and publish do."""
     started = datetime.now(UTC)
-    run = start_run(settings, "nightly", started, {}, "bzpeer nightly")
+    run = start_run(settings, "nightly", started, {}, ["bzpeer", "nightly"])
     ends: dict[tuple[str, str], datetime] = {}
     for plan in plan_nightly(settings, read_watermarks(settings.lake_dir), started):
         outcome: dict[str, object] = {"source": plan.source, "scope": plan.scope}

@@ -66,6 +66,11 @@ def test_failed_backfill_resumes_without_refetching_and_repeats_identically(
         backfill(["openalex"], "2025-05-01", "2025-07-01", chunk_days=30, config_file=CONFIG)
     batches = sorted(p.name for p in (data / "lake" / "batches" / "openalex" / "recorded").iterdir())
     assert batches == ["20250501T0000--20250531T0000", "20250630T0000--20250701T0000"]
+    (failed,) = read_status(data).runs
+    # With the settings file it ran with: without it, the command would read other settings.
+    assert failed.resume == (
+        f"bzpeer backfill --source openalex --start 2025-05-01 --end 2025-07-01 --chunk 30 --config {CONFIG}"
+    )
     replay.faults = None
     mark = len(replay.request_log)
     resumed = backfill(["openalex"], "2025-05-01", "2025-07-01", chunk_days=30, config_file=CONFIG)
@@ -144,7 +149,7 @@ def test_a_publish_out_of_memory_is_a_failed_run_that_says_what_to_do(
     assert table_hashes(data / "warehouse.duckdb") == before
     (line,) = [run for run in read_status(data).runs if run.flow == "rebuild"]
     # Not "interrupted": the process did not die, the build failed, and status says why.
-    assert (line.status, line.resume) == ("failed", "bzpeer rebuild")
+    assert (line.status, line.resume) == ("failed", f"bzpeer rebuild --config {CONFIG}")
     assert line.error is not None
     assert line.error.startswith("publish failed: Out of Memory Error")
     assert line.error.endswith("while loading the lake's batches: raise warehouse_memory_limit")
@@ -160,7 +165,7 @@ def test_a_rebuild_over_a_damaged_raw_page_is_a_failed_run_that_names_it(data: P
     assert table_hashes(data / "warehouse.duckdb") == before
     (line,) = [run for run in read_status(data).runs if run.flow == "rebuild"]
     # Not "interrupted": the process did not die; the run failed, and status says where.
-    assert (line.status, line.resume) == ("failed", "bzpeer rebuild")
+    assert (line.status, line.resume) == ("failed", f"bzpeer rebuild --config {CONFIG}")
     assert line.error is not None and line.error.startswith("restaging openalex/")
     assert "failed, nothing was published: openalex: raw page is not valid JSON" in line.error
     assert page.name in line.error
