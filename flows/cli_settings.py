@@ -3,6 +3,7 @@ configuration, no warehouse yet, or a bad input is a red message and exit code 2
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 from typing import NoReturn
 
@@ -25,11 +26,15 @@ errors = Console(stderr=True, soft_wrap=True)
 
 
 def cli_settings(config: Path | None) -> Settings:
-    """``load_settings(config)``; on an invalid value or a missing file, say which and exit 2."""
+    """``load_settings(config)``; on an invalid value, a file that is not TOML or a missing file, say
+    which and exit 2."""
     try:
         return load_settings(config)
     except FileNotFoundError as exc:
         errors.print(f"[red]{escape(str(exc))}[/red]")
+        raise typer.Exit(2) from exc
+    except tomllib.TOMLDecodeError as exc:
+        errors.print(f"[red]config file {config} is not valid TOML: {escape(str(exc))}[/red]")
         raise typer.Exit(2) from exc
     except ValidationError as exc:
         where = f"in {config}" if config else "in the BZPEER_* environment"

@@ -78,6 +78,17 @@ def test_a_missing_config_file_is_named_whole_on_one_line(tmp_path: Path) -> Non
     assert f"config file {missing} not found" in result.output.splitlines()[0]
 
 
+def test_a_config_file_that_is_not_toml_is_one_line(tmp_path: Path) -> None:
+    settings = tmp_path / "s.toml"
+    settings.write_text('data_dir = "unclosed\n')  # it was a traceback
+    result = runner.invoke(app, ["status", "--config", str(settings)])
+    assert (result.exit_code, isinstance(result.exception, SystemExit)) == (2, True)
+    assert (
+        result.output
+        == f"config file {settings} is not valid TOML: Illegal character '\\n' (at line 1, column 21)\n"
+    )
+
+
 def test_a_bad_memory_limit_is_a_configuration_error_that_names_it(tmp_path: Path) -> None:
     settings = tmp_path / "s.toml"
     settings.write_text(f'data_dir = "{tmp_path.as_posix()}"\nwarehouse_memory_limit = "lots"\n')
