@@ -276,6 +276,11 @@ def test_parquet_copies_follow_each_publish_and_are_never_partial(
     build_and_publish(tmp_path / "lake", target, "r4", BUILT_AT, STATE)
     assert os.readlink(parquet / "current") == "r4"
     assert sorted(p.name for p in parquet.iterdir()) == ["current", "r4"]
+    # A run id published before (a script's fixed one) replaces its folder: the rename failed with
+    # "Directory not empty" after the warehouse file had been swapped in.
+    build_and_publish(tmp_path / "lake", target, "r4", BUILT_AT, STATE)
+    assert sorted(p.name for p in parquet.iterdir()) == ["current", "r4"]
+    assert pq.read_metadata(parquet / "current" / "works.parquet").num_rows == 473
 
     def disk_full(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
         folder.mkdir(parents=True)

@@ -38,7 +38,12 @@ def write_copies(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
 
 
 def make_current(root: Path, run_id: str) -> None:
-    """Publish ``root/.<run_id>`` as ``root/<run_id>``, point ``root/current`` at it, drop older ones."""
+    """Publish ``root/.<run_id>`` as ``root/<run_id>``, point ``root/current`` at it, drop older ones.
+
+    A run id published before (runs never reuse one; a script may) has its old folder replaced.
+    """
+    if (root / run_id).is_dir():
+        shutil.rmtree(root / run_id)  # os.replace cannot replace a folder that is not empty
     os.replace(root / f".{run_id}", root / run_id)
     current = root / CURRENT
     previous = os.readlink(current) if current.is_symlink() else None
