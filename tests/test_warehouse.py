@@ -223,11 +223,13 @@ def test_pages_that_do_not_fit_one_author_a_batch_fail_and_say_so(published: Pat
 
 
 def test_page_batches_follow_the_memory_limit() -> None:
-    # 100k synthetic works have 163,460 authors: 5 batches in 600 MB (DuckDB: 572.2 MiB), one in
-    # DuckDB's default on this kind of machine (18.8 GiB); 1M works (1,610,714): 10 batches in 3 GB.
-    assert page_batches(163_460, 572.2 * 2**20) == 5
+    # 100k synthetic works have 163,460 authors: 6 batches in 2 GB (DuckDB: 1.8 GiB), 18 in 600 MB
+    # (572.2 MiB), one in DuckDB's default on this kind of machine (18.8 GiB); 1M works (1,610,714):
+    # 37 batches in 3 GB.
+    assert page_batches(163_460, 1.8 * 2**30) == 6
+    assert page_batches(163_460, 572.2 * 2**20) == 18
     assert page_batches(163_460, 18.8 * 2**30) == 1
-    assert page_batches(1_610_714, 2.7 * 2**30) == 10
+    assert page_batches(1_610_714, 2.7 * 2**30) == 37
     assert page_batches(0, 2**30) == 1
 
 

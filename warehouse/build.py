@@ -46,9 +46,11 @@ __all__ = ["BuildOptions", "PublishedCounts", "build_and_publish", "load_lake"]
 DUCKDB_CONFIG: dict[str, str | bool | int | float | list[str]] = {"storage_compatibility_version": "v1.0.0"}
 _TMP_GLOB = ".warehouse-*.duckdb*"
 # DuckDB memory budgeted per author of a batch of the page build, whose lists DuckDB holds in memory:
-# batches are sized to half the memory limit. Measured at 100k works: 163,460 authors in one batch
-# did not fit in 1.2 GB; batches of 50,000 fitted in 600 MB.
-PAGE_MEMORY_PER_AUTHOR = 8 << 10
+# batches are sized to half the memory limit. Measured in whole builds of 100k synthetic works
+# (163,460 authors; 2026-11-28): under a 2 GB limit batches of 82,000 ran out of memory and 41,000
+# fitted, under 400 MB 23,000 ran out and 11,700 fitted (the tables built before take their share).
+# At 8 KiB every batch was retried in halves; at 32 KiB none is (2 GB: 6 batches, pages 20.3 s).
+PAGE_MEMORY_PER_AUTHOR = 32 << 10
 _SIZE = re.compile(r"([\d.]+) (bytes|KiB|MiB|GiB|TiB)")
 _UNITS = {"bytes": 1, "KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30, "TiB": 1 << 40}
 _INTERMEDIATE = (

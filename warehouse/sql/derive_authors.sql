@@ -91,6 +91,8 @@ GROUP BY a.author_id, mi.institution_id, mi.name
 ORDER BY a.author_id, last_year DESC NULLS LAST, works DESC, mi.name
 ;
 CREATE TABLE author_works AS
+-- Not sorted: ordering these wide rows (every abstract, once per author of a work) ran out of memory
+-- under a memory limit that everything else fits in; readers order by rank.
 SELECT a.author_id,
        row_number() OVER (PARTITION BY a.author_id ORDER BY w.display_year DESC NULLS LAST,
            coalesce(w.publication_date, w.first_version_date) DESC NULLS LAST, w.title, w.work_id) AS rank,
@@ -103,7 +105,6 @@ SELECT a.author_id,
 FROM (SELECT DISTINCT ON (author_id, work_id) * FROM authorships
       WHERE author_id IS NOT NULL ORDER BY author_id, work_id, position) a
 JOIN works w ON w.work_id = a.work_id
-ORDER BY a.author_id, rank
 ;
 CREATE TABLE author_graph AS
 SELECT * FROM (
