@@ -16,10 +16,17 @@ from typing import Any
 
 import pytest
 
-_PREFECT_TMP = Path(tempfile.mkdtemp(prefix="bzpeer-prefect-"))
-atexit.register(shutil.rmtree, _PREFECT_TMP, ignore_errors=True)  # each run left about 5 MB in /tmp
+# Made once per test run, removed at its exit (each run left about 5 MB in /tmp); the processes a
+# test starts import this module too and share the folder named in the environment.
+_SHARED = "_TESTS_PREFECT_HOME"
+if _SHARED in os.environ:
+    _PREFECT_TMP = Path(os.environ[_SHARED])
+else:
+    _PREFECT_TMP = Path(tempfile.mkdtemp(prefix="bzpeer-prefect-"))
+    atexit.register(shutil.rmtree, _PREFECT_TMP, ignore_errors=True)
 os.environ.update(
     {
+        _SHARED: str(_PREFECT_TMP),
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
         "DO_NOT_TRACK": "1",
         "PREFECT_HOME": str(_PREFECT_TMP),
