@@ -155,15 +155,13 @@ def split(
     with readonly_warehouse(settings) as con:
         own = {m.mention_id for m in author_mentions(con, _live_id(con, author_id))}
     unknown = sorted(set(moved) - own)
-    problem = (
-        f"these are not its mentions: {', '.join(unknown)}"
-        if unknown
-        else "no mention id given"
-        if not moved
-        else "that is every one of its mentions: a split keeps at least one with the author"
-        if set(moved) == own
-        else None
-    )
+    problem = None
+    if unknown:
+        problem = f"these are not its mentions: {', '.join(unknown)}"
+    elif not moved:
+        problem = "no mention id given"
+    elif set(moved) == own:
+        problem = "that is every one of its mentions: a split keeps at least one with the author"
     if problem:
         console.print(
             f"[red]--mentions must name some, not all, mentions of {author_id} "

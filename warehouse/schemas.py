@@ -126,7 +126,7 @@ TABLE_COMMENTS: dict[str, str] = {
     "author_topics": "Weighted topics per author (score, recency, works); rule in README",
     "collaborations": "Co-author pairs of resolved authors, with shared works and years",
     "author_affiliations": "Affiliation history per author, with years and how each was matched",
-    "author_works": "A profile's works list in display order, for point reads by author_id",
+    "author_works": "A profile's works list, display order by rank (rows are not stored in it)",
     "author_graph": "Top-5 nearby papers, people, topics and institutions per author (graph panel)",
     "institutions": "Institutions named by OpenAlex authorships",
     "topics": "OpenAlex topics with hierarchy, and arXiv categories",
