@@ -247,12 +247,12 @@ def profile(
         if live is not None and live != id_or_name:
             errors.print(f"{id_or_name} now is {live}")
             id_or_name = live
-        matches = find_authors(con, id_or_name)
+        matches, total = find_authors(con, id_or_name)
         if not matches:
             console.print(f"[red]no author matches {id_or_name!r}[/red]")
             raise typer.Exit(1)
         if matches[0][0] != id_or_name and len(matches) > 1:
-            _print_matches(matches)
+            _print_matches(matches, total)
             raise typer.Exit(1)
         found = read_profile(con, matches[0][0])
     assert found is not None
@@ -314,11 +314,16 @@ def schema(
         console.print(f"wrote {write}")
 
 
-def _print_matches(matches: list[tuple[str, str, int]]) -> None:
+def _print_matches(matches: list[tuple[str, str, int]], total: int) -> None:
     table = Table("author_id", "name", "works", title="Several authors match; pass an author_id")
     for author_id, name, works in matches:
         table.add_row(author_id, name, str(works))
     console.print(table)
+    if total > len(matches):
+        console.print(
+            f"{total} authors match; these are the {len(matches)} with the most works. "
+            "Give more of the name, or an author_id."
+        )
 
 
 if __name__ == "__main__":

@@ -60,6 +60,16 @@ def test_ambiguous_name_lists_candidates(config: Path) -> None:
     result = runner.invoke(app, ["profile", "Wang", "--config", str(config)], terminal_width=200)
     assert result.exit_code == 1
     assert "Several authors match" in result.output
+    # 15 names contain "wang": the table shows 10 and says so, rather than hiding the other 5.
+    assert len([line for line in result.output.splitlines() if line.startswith("│ bz")]) == 10
+    assert "15 authors match; these are the 10 with the most works." in result.output
+
+
+def test_a_few_matches_are_all_listed(config: Path) -> None:
+    # 8 names contain "xiao": all of them, and no word of others.
+    result = runner.invoke(app, ["profile", "Xiao", "--config", str(config)], terminal_width=200)
+    rows = [line for line in result.output.splitlines() if line.startswith("│ bz")]
+    assert (result.exit_code, len(rows), "with the most works" in result.output) == (1, 8, False)
 
 
 def test_missing_warehouse_says_what_to_do(tmp_path: Path) -> None:

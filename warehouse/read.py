@@ -188,17 +188,16 @@ def _open_file(warehouse_path: Path) -> tuple[duckdb.DuckDBPyConnection, _FileId
 
 def find_authors(
     con: duckdb.DuckDBPyConnection, id_or_name: str, limit: int = 10
-) -> list[tuple[str, str, int]]:
-    """Authors whose id equals, or whose name contains, the text: (author_id, name, works)."""
-    return [
-        (str(r[0]), str(r[1]), int(r[2]))
-        for r in con.execute(
-            "SELECT author_id, display_name, works_count FROM author_profiles "
-            "WHERE author_id = $q OR display_name ILIKE '%' || $q || '%' "
-            "ORDER BY author_id = $q DESC, works_count DESC, author_id LIMIT $n",
-            {"q": id_or_name, "n": limit},
-        ).fetchall()
-    ]
+) -> tuple[list[tuple[str, str, int]], int]:
+    """Authors whose id equals, or whose name contains, the text: at most ``limit`` of them as
+    (author_id, name, works), the id's match first, then by works; and how many match in all."""
+    rows = con.execute(
+        "SELECT author_id, display_name, works_count, count(*) OVER () FROM author_profiles "
+        "WHERE author_id = $q OR display_name ILIKE '%' || $q || '%' "
+        "ORDER BY author_id = $q DESC, works_count DESC, author_id LIMIT $n",
+        {"q": id_or_name, "n": limit},
+    ).fetchall()
+    return [(str(r[0]), str(r[1]), int(r[2])) for r in rows], int(rows[0][3]) if rows else 0
 
 
 def read_profile(
