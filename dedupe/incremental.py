@@ -98,9 +98,14 @@ def resolve_incrementally(
                 seeds.append(_seed(unit, previous, unit_of, index, config, texts))
         clusters, evidence, reviews = cluster_units(todo, prepared, config, processes, seeds)
     results = {}
+    # Each unit's review pairs, by their left mention (in the sorted order of `reviews`): a scan of
+    # all of them per unit took 2 s on the 100k-work nightly delta's 6,203 units.
+    reviews_of: dict[str, list[Evidence]] = {}
+    for review in reviews:
+        reviews_of.setdefault(review.left, []).append(review)
     for signature, unit in signed:
         known = previous.get(signature)
-        results[signature] = known or _unit_result(signature, unit, clusters, evidence, reviews)
+        results[signature] = known or _unit_result(signature, unit, clusters, evidence, reviews_of)
     merged = _merge(results.values(), prepared.quarantined)
     extended = sum(seed is not None for seed in seeds)
     return IncrementalResolution(merged, results, len(todo), len(signed) - len(todo), extended)
@@ -191,16 +196,15 @@ def _unit_result(
     unit: list[MentionFeatures],
     clusters: Mapping[str, str],
     evidence: Mapping[str, tuple[Evidence, ...]],
-    reviews: list[Evidence],
+    reviews_of: Mapping[str, list[Evidence]],
 ) -> UnitResult:
-    ids = {f.mention_id for f in unit}
-    own = {m: clusters[m] for m in sorted(ids)}
+    own = {m: clusters[m] for m in sorted(f.mention_id for f in unit)}
     keys = set(own.values())
     return UnitResult(
         signature,
         own,
         {k: evidence[k] for k in sorted(keys) if k in evidence},
-        tuple(r for r in reviews if r.left in ids),
+        tuple(r for m in own for r in reviews_of.get(m, ())),
     )
 
 
